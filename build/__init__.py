@@ -1,0 +1,2 @@
+"""policykg.build — articles → mentions → relations → RDF (reading, segmenting,
+extracting, the CLI)."""

@@ -1,0 +1,122 @@
+"""Article → :class:`~policykg.graph.model.ArticleGraph`: a pipeline of named stages.
+
+======================  ============================================================
+stage                   what it does
+======================  ============================================================
+``segment``             jieba / rjieba tokens with POS tags, lexicon words added
+``mentions``            typed mentions (:mod:`policykg.build.mentions`)
+``entities``            canonical labels, aliases and types merged per label
+``relations``           cue and pattern rules (:mod:`policykg.build.relations`)
+======================  ============================================================
+
+>>> ex = Extractor()
+>>> from policykg.graph.model import Article
+>>> art = Article(id="t-1", source="t.txt", index=1, title="t", authors=(), affiliations=(),
+...               paragraphs=("济南、青岛两市加快推动济青联动。",))
+>>> g = ex.extract(art)
+>>> [(r.subject, r.predicate, r.object) for r in g.relations if r.predicate == "coordinatesWith"]
+[('济南', 'coordinatesWith', '青岛')]
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from policykg.build.lexicon import Lexicon, load_lexicon
+from policykg.build.mentions import Mention, MentionFinder
+from policykg.build.relations import article_context, extract_relations
+from policykg.build.segment import make_segmenter
+from policykg.graph.model import Article, ArticleGraph, Entity
+
+#: Bump when a rule changes: incremental builds re-extract everything then.
+RULES_VERSION = "2"
+
+#: Which mention rule decides an entity's types when several disagree.
+TYPE_AUTHORITY = ("lex", "quote.", "title", "abbr.linkage", "head", "enum")
+MECHANISM_VARIANTS = re.compile(r"(制度|机制)$")
+
+
+@dataclass(frozen=True)
+class ExtractorConfig:
+    segmenter: str = "rjieba"
+    min_confidence: float = 0.0
+
+
+class Extractor:
+    """Holds the lexicon and the segmenter; :meth:`extract` is pure per article."""
+
+    def __init__(self, config: ExtractorConfig | None = None, *, lexicon: Lexicon | None = None) -> None:
+        self.config = config or ExtractorConfig()
+        self.lexicon = lexicon or load_lexicon()
+        self.segmenter = make_segmenter(self.config.segmenter, words=self.lexicon.jieba_words())
+        self._parents = {label: e.parent for label, e in self.lexicon.place_by_label.items()
+                         if e.parent and e.level in ("prefecture", "county")}
+        members: dict[str, tuple[str, ...]] = {}
+        for ents in self.lexicon.entries.values():
+            for e in ents:
+                if e.members:
+                    members[e.label] = e.members
+        self._members = members
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the lexicons or the rules change."""
+        return f"{RULES_VERSION}-{self.lexicon.version}-{self.config.segmenter}"
+
+    def extract(self, article: Article) -> ArticleGraph:
+        finder = MentionFinder(self.lexicon, self.segmenter)
+        sentences, mentions = finder.find(article.paragraphs, article.paragraph_offsets)
+        ctx = article_context(article.id, sentences, mentions, finder.linkages,
+                              self._parents, self._members)
+        rc = extract_relations(sentences, mentions, ctx, text=article.text)
+        relations = rc.relations(min_confidence=self.config.min_confidence)
+        entities, counts = self._entities(article, [m for ms in mentions for m in ms])
+        labels = {e.label for e in entities}
+        # a relation end that is no entity (e.g. a place only named by a compound) becomes one
+        extra = []
+        for r in relations:
+            for lab in (r.subject, r.object):
+                if lab not in labels:
+                    e = self._entity_for(lab)
+                    if e is not None:
+                        extra.append(e)
+                        labels.add(lab)
+        relations = [r for r in relations if r.subject in labels and r.object in labels]
+        entities = tuple(sorted([*entities, *extra], key=lambda e: e.label))
+        return ArticleGraph(article, entities, tuple(relations), tuple(sorted(counts.items())))
+
+    def _entity_for(self, label: str) -> Entity | None:
+        place = self.lexicon.place_by_label.get(label)
+        if place is not None:
+            return Entity(label, place.types, (), place.adcode)
+        for e in self.lexicon.lookup(label):
+            return Entity(e.label, tuple(sorted(e.types)), (), e.adcode)
+        return None
+
+    def _entities(self, article: Article, mentions: list[Mention]) -> tuple[list[Entity], Counter]:
+        by_label: dict[str, list[Mention]] = defaultdict(list)
+        for m in mentions:
+            if m.label:
+                by_label[m.label].append(m)
+        counts = Counter({k: len(v) for k, v in by_label.items()})
+        out = []
+        for label, ms in by_label.items():
+            types: set[str] = set()
+            for family in TYPE_AUTHORITY:
+                chosen = [m for m in ms if m.rule.startswith(family)]
+                if chosen:
+                    types = {t for m in chosen for t in m.types}
+                    break
+            aliases = tuple(sorted({m.surface.strip("“”《》\"") for m in ms} - {label}))
+            adcode = None
+            place = self.lexicon.place_by_label.get(label)
+            if place is not None and any(m.rule == "lex.place" for m in ms):
+                adcode = place.adcode
+            out.append(Entity(label, tuple(sorted(types)), aliases, adcode))
+        # authors' affiliations are organisations of the article
+        for aff in article.affiliations:
+            if aff not in by_label:
+                out.append(Entity(aff, ("Organization",), ()))
+                counts[aff] += 1
+        return out, counts

@@ -1,0 +1,165 @@
+"""The extraction lexicon: every surface form of the ontology vocabularies in one
+Aho–Corasick automaton, plus heads, short names and stopwords.
+
+Built once per process from ``policykg.ontology`` data files
+(``ontology/lexicons/*.tsv``); nothing here is typed by hand except how each
+file's rows turn into surface forms.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+
+import ahocorasick
+
+from policykg.ontology import lexicons as L
+
+
+@dataclass(frozen=True)
+class LexEntry:
+    """What a surface form names."""
+
+    label: str                      #: canonical label
+    types: tuple[str, ...]
+    kind: str                       #: place | region | country | org | industry | technology | strategy
+    level: str = ""                 #: province | prefecture | county for places
+    members: tuple[str, ...] = ()   #: places a region is made of
+    adcode: str | None = None
+    parent: str | None = None       #: canonical label of the containing province / prefecture
+    needs_full_name: bool = False   #: short form counts only after the full name appeared
+
+
+@dataclass(frozen=True)
+class Head:
+    head: str
+    type: str
+    min_len: int
+
+
+@dataclass
+class Lexicon:
+    entries: dict[str, tuple[LexEntry, ...]]
+    abbreviations: dict[str, tuple[str, ...]]   #: one char → place labels
+    heads: tuple[Head, ...]                     #: longest first
+    stopwords: frozenset[str]
+    ambiguous_places: frozenset[str]
+    place_by_label: dict[str, LexEntry]
+    version: str
+    automaton: ahocorasick.Automaton = field(repr=False)
+
+    def lookup(self, surface: str) -> tuple[LexEntry, ...]:
+        return self.entries.get(surface, ())
+
+    def jieba_words(self) -> list[tuple[str, str]]:
+        """(word, POS) pairs to add to the segmenter: multi-char surfaces only."""
+        tag = {"place": "ns", "region": "ns", "country": "ns", "org": "nt"}
+        out = []
+        for surface, ents in sorted(self.entries.items()):
+            if len(surface) >= 2 and surface not in self.ambiguous_places:
+                out.append((surface, tag.get(ents[0].kind, "nz")))
+        return out
+
+
+def _split(cell: str | None) -> list[str]:
+    return [x.strip() for x in (cell or "").split("|") if x.strip()]
+
+
+def _types(cell: str | None, default: str) -> tuple[str, ...]:
+    return tuple(_split(cell)) or (default,)
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    try:  # TEMP-DEV: tolerate lexicon files not written yet
+        return L.read_tsv(name)
+    except L.LexiconError as e:
+        if "not found" in str(e):
+            return []
+        raise
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    entries: dict[str, list[LexEntry]] = defaultdict(list)
+    digest = hashlib.sha256()
+
+    def add(surface: str, entry: LexEntry) -> None:
+        surface = surface.strip()
+        if surface and entry not in entries[surface]:
+            entries[surface].append(entry)
+
+    # --- places (gazetteer generated from cpca)
+    rows = _read("places")
+    by_code = {r["adcode"]: r for r in rows}
+    place_by_label: dict[str, LexEntry] = {}
+    for r in rows:
+        label = r.get("short") or r["name"]
+        parent = by_code.get(r.get("parent") or "")
+        e = LexEntry(
+            label=label, types=(r["type"],), kind="place", level=r["level"],
+            adcode=r["adcode"], parent=(parent.get("short") or parent["name"]) if parent else None,
+            needs_full_name=r["level"] == "county",
+        )
+        # The first (lowest adcode) place wins a shared label, e.g. provinces before counties.
+        place_by_label.setdefault(label, e)
+        add(r["name"], LexEntry(**{**e.__dict__, "needs_full_name": False}))
+        if r.get("short") and r["short"] != r["name"]:
+            add(r["short"], e)
+    # --- regions, countries, organisations, vocabularies
+    for r in _read("regions"):
+        e = LexEntry(label=r["label"], types=_types(r.get("type"), "Region"), kind="region",
+                     members=tuple(_split(r.get("members"))))
+        for s in [r["label"], *_split(r.get("aliases"))]:
+            add(s, e)
+    for r in _read("countries"):
+        e = LexEntry(label=r["label"], types=_types(r.get("type"), "Region"), kind="country")
+        for s in [r["label"], *_split(r.get("aliases"))]:
+            add(s, e)
+    for r in _read("organizations"):
+        e = LexEntry(label=r["label"], types=_types(r.get("type"), "Organization"), kind="org")
+        for s in [r["label"], *_split(r.get("aliases"))]:
+            add(s, e)
+    for name, typ in (("industries", "Industry"), ("technologies", "Technology"),
+                      ("strategies", "Strategy")):
+        for r in _read(name):
+            e = LexEntry(label=r["label"], types=_types(r.get("type"), typ), kind=typ.lower())
+            for s in [r["label"], *_split(r.get("aliases"))]:
+                add(s, e)
+
+    abbreviations: dict[str, list[str]] = defaultdict(list)
+    for r in _read("short_names"):
+        if r["place"] not in abbreviations[r["abbr"]]:
+            abbreviations[r["abbr"]].append(r["place"])
+    heads = tuple(sorted(
+        (Head(r["head"], r["type"], int(r.get("min_len") or len(r["head"]) + 1))
+         for r in _read("heads")),
+        key=lambda h: (-len(h.head), h.head),
+    ))
+    stopwords = frozenset(r["word"] for r in _read("stopwords"))
+    ambiguous = frozenset(r["word"] for r in _read("ambiguous_places"))
+
+    # Entries of the same surface: a richer kind first (industry beats technology
+    # only by file order; places before vocabularies so 重庆 stays a City).
+    order = {"place": 0, "region": 1, "country": 2, "org": 3, "strategy": 4,
+             "industry": 5, "technology": 6}
+    final = {s: tuple(sorted(es, key=lambda e: (order[e.kind], e.level != "province",
+                                                 e.level != "prefecture", e.adcode or "")))
+             for s, es in entries.items()}
+    auto = ahocorasick.Automaton()
+    for s in sorted(final):
+        if s in stopwords:
+            continue
+        auto.add_word(s, s)
+        digest.update(s.encode() + b"\x00" + repr(final[s]).encode())
+    auto.make_automaton()
+    for h in heads:
+        digest.update(repr(h).encode())
+    digest.update(repr(sorted(abbreviations.items())).encode())
+    digest.update(repr(sorted(stopwords)).encode())
+    return Lexicon(
+        entries=final,
+        abbreviations={k: tuple(v) for k, v in abbreviations.items()},
+        heads=heads, stopwords=stopwords, ambiguous_places=ambiguous,
+        place_by_label=place_by_label, version=digest.hexdigest()[:16], automaton=auto,
+    )

@@ -1,0 +1,447 @@
+"""Entity mentions in one article.
+
+Stages, each a rule family with its own id (the id is kept on every mention):
+
+=================  ==============================================================
+``lex``            lexicon surface forms (gazetteer, regions, vocabularies),
+                   leftmost-longest, aligned to jieba token boundaries
+``title``          《…》 → PolicyDocument
+``quote``          “X”工程 / “X”格局 / “X”行动 → Strategy X; a quoted vocabulary word
+``head``           noun phrases assembled from tokens: modifiers + a head word
+                   (…机制 → Mechanism, …战略 → Strategy, …经济圈 → Region, …)
+``enum``           items of ``A、B、C等X`` / ``以A、B为代表的X`` / ``在A、B等领域``
+                   typed by the head X or by their known siblings
+``abbr``           place-abbreviation compounds (济青, 成渝, 杭甬温) resolved to
+                   their places, the article's own mentions deciding ambiguous chars
+``ref``            两市 / 双城 / 两地 → the places of the linkage the text is about
+=================  ==============================================================
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from policykg.build.lexicon import Lexicon, LexEntry
+from policykg.build.segment import Segmenter, Token
+
+CJK = r"\u4e00-\u9fff"
+SENTENCE_RE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;”’」』）)]*")
+TITLE_RE = re.compile(r"《([^《》\n]{2,60})》")
+QUOTE_RE = re.compile(r"[“\"「]([^“”\"「」\n]{2,20})[”\"」]")
+#: Strategy-like heads that may follow a quoted name; dropped from the label where
+#: the guidelines drop them (“东数西算”工程 → 东数西算).
+QUOTE_HEADS = {"工程": True, "格局": True, "战略": False, "行动": False, "计划": False,
+               "倡议": False, "行动计划": False, "模式": False}
+#: Words after a place compound that make it a linkage of places, not a word.
+LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作", "两市", "两地", "两城",
+                 "地区", "都市圈", "经济圈", "城市群", "作为", "沿线", "双核", "携手", "共建",
+                 "区域", "全面接轨", "接轨", "融合")
+LINKAGE_WORDS = ("联动", "一体化", "同城化", "协同发展", "合作")
+GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")
+#: Tokens that end a noun phrase when walking left from its head.
+BOUNDARY_WORDS = frozenset("""
+建立 成立 设立 形成 健全 完善 探索 构建 推动 推进 加强 强化 深化 实施 开展 打造 建设 落地
+发挥 提升 促进 实现 加快 支持 鼓励 引导 积极 坚持 依托 围绕 聚焦 推行 优化 提高 增强 有 是
+为 将 要 需 需要 能 可以 以 在 对 把 由 于 与 和 及 等 的 之 了 着 过 并 或 也 还 都 更 新建
+制定 出台 印发 签署 发布 编制 实行 执行 完成 组建 搭建 培育 做强 做优 壮大 发展 融入 服务
+落实 贯彻 参与 利用 通过 作为 包括 其中 已 已经 正 正在 进一步 全面 大力 着力 持续 不断
+""".split())
+MOD_TAGS = frozenset("n nz vn an a b j l nt ns nr i eng ng nrt".split())
+MAX_PHRASE = 14
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int                      #: offset in Article.text
+    end: int
+    surface: str
+    label: str                      #: canonical label ("" for place groups)
+    types: tuple[str, ...]
+    rule: str                       #: rule family id, e.g. ``lex.place``
+    places: tuple[str, ...] = ()    #: place labels a compound or reference stands for
+    nested: bool = False            #: inside a longer mention: an entity, not a relation end
+
+    @property
+    def is_place(self) -> bool:
+        return bool(self.places) or any(t in ("City", "Region") for t in self.types)
+
+    @property
+    def place_labels(self) -> tuple[str, ...]:
+        if self.places:
+            return self.places
+        return (self.label,) if self.is_place else ()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    text: str
+    paragraph: int
+    tokens: tuple[Token, ...]       #: offsets relative to the sentence
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def split_sentences(paragraphs: Sequence[str], offsets: Sequence[int]) -> list[tuple[int, int, str]]:
+    """(paragraph index, offset, text) of every sentence.
+
+    >>> split_sentences(["甲。乙！", "丙"], [0, 5])
+    [(0, 0, '甲。'), (0, 2, '乙！'), (1, 5, '丙')]
+    """
+    out = []
+    for pi, (para, base) in enumerate(zip(paragraphs, offsets)):
+        for m in SENTENCE_RE.finditer(para):
+            if m.group().strip():
+                out.append((pi, base + m.start(), m.group()))
+    return out
+
+
+def strip_industry_suffix(label: str) -> str:
+    """Canonical Industry label: no trailing 产业 / 行业 / 等 (GUIDELINES.md).
+
+    >>> strip_industry_suffix("生物医药产业"), strip_industry_suffix("产业")
+    ('生物医药', '产业')
+    """
+    for suf in ("产业", "行业", "等"):
+        if label.endswith(suf) and len(label) - len(suf) >= 2:
+            return label[: -len(suf)]
+    return label
+
+
+def strip_quotes(s: str) -> str:
+    return s.strip("“”\"'‘’「」『』")
+
+
+class MentionFinder:
+    """Finds the mentions of one article; holds the article-level memory
+    (full place names seen, resolved compounds, the linkage in focus)."""
+
+    def __init__(self, lexicon: Lexicon, segmenter: Segmenter) -> None:
+        self.lex = lexicon
+        self.seg = segmenter
+
+    # ------------------------------------------------------------------ article
+    def find(self, paragraphs: Sequence[str], offsets: Sequence[int]) -> tuple[list[Sentence], list[list[Mention]]]:
+        text = "\n".join(paragraphs)
+        self._full_names = self._full_names_in(text)
+        self._doc_places = Counter()
+        self._compounds: dict[str, tuple[str, ...]] = {}
+        #: linkage label (济青联动) → the places it joins
+        self.linkages: dict[str, tuple[str, ...]] = {}
+        sentences: list[Sentence] = []
+        for pi, start, stext in split_sentences(paragraphs, offsets):
+            sentences.append(Sentence(start, stext, pi, tuple(self.seg.tag(stext))))
+        # First pass: places the article names, so that compounds can be resolved.
+        for s in sentences:
+            for m in self._lexicon_mentions(s):
+                for p in m.place_labels:
+                    self._doc_places[p] += 1
+        return sentences, [self._sentence_mentions(s) for s in sentences]
+
+    def _full_names_in(self, text: str) -> set[str]:
+        seen = set()
+        for end, surface in self.lex.automaton.iter(text):
+            for e in self.lex.lookup(surface):
+                if e.kind == "place" and surface != e.label:
+                    seen.add(e.label)
+        return seen
+
+    # ------------------------------------------------------------------ sentence
+    def _sentence_mentions(self, s: Sentence) -> list[Mention]:
+        cands: list[Mention] = []
+        cands += self._lexicon_mentions(s)
+        titles = self._titles(s)
+        cands += titles
+        cands += self._quotes(s)
+        cands += self._head_phrases(s, blocked=[(m.start, m.end) for m in titles])
+        cands += self._compounds_in(s)
+        cands += self._group_refs(s)
+        primary = _select(cands)
+        taken = [(m.start, m.end) for m in primary]
+        nested = [
+            Mention(**{**m.__dict__, "nested": True}) for m in cands
+            if m not in primary and m.label and any(a <= m.start and m.end <= b for a, b in taken)
+            and m.rule.startswith(("lex", "head", "quote"))
+        ]
+        enum = self._enumerations(s, primary)
+        # enumeration items replace the (untyped or differently cut) spans they cover
+        merged = [m for m in primary if not any(_overlaps(m, e) for e in enum)] + enum
+        return sorted(set(merged + nested), key=lambda m: (m.start, -m.end, m.label))
+
+    def _bounds(self, s: Sentence) -> set[int]:
+        b = {0, len(s.text)}
+        for t in s.tokens:
+            b.add(t.start)
+            b.add(t.end)
+        return b
+
+    def _lexicon_mentions(self, s: Sentence) -> list[Mention]:
+        bounds = self._bounds(s)
+        out = []
+        for end, surface in self.lex.automaton.iter(s.text):
+            start = end + 1 - len(surface)
+            if start not in bounds or (len(surface) <= 2 and end + 1 not in bounds):
+                continue
+            entry = self._choose_entry(surface)
+            if entry is None:
+                continue
+            out.append(Mention(s.start + start, s.start + end + 1, surface, entry.label,
+                               entry.types, f"lex.{entry.kind}"))
+        return out
+
+    def _choose_entry(self, surface: str) -> LexEntry | None:
+        for e in self.lex.lookup(surface):
+            if e.kind == "place" and surface == e.label and surface != e.label + "市":
+                if (e.needs_full_name or surface in self.lex.ambiguous_places) and \
+                        e.label not in self._full_names:
+                    continue
+                if len(surface) < 2:
+                    continue
+            return e
+        return None
+
+    def _titles(self, s: Sentence) -> list[Mention]:
+        out = []
+        for m in TITLE_RE.finditer(s.text):
+            inner = m.group(1)
+            out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), inner,
+                               ("PolicyDocument",), "title"))
+        return out
+
+    def _quotes(self, s: Sentence) -> list[Mention]:
+        out = []
+        for m in QUOTE_RE.finditer(s.text):
+            inner = m.group(1).strip()
+            if not re.search(f"[{CJK}A-Za-z]", inner) or inner in self.lex.stopwords:
+                continue
+            after = s.text[m.end():m.end() + 4]
+            head = next((h for h in sorted(QUOTE_HEADS, key=len, reverse=True)
+                         if after.startswith(h)), None)
+            known = self._choose_entry(inner)
+            if known is not None:
+                out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(),
+                                   known.label, known.types, f"quote.{known.kind}"))
+            elif head is not None:
+                label = inner if QUOTE_HEADS[head] else inner + head
+                end = m.end() + len(head)
+                out.append(Mention(s.start + m.start(), s.start + end, s.text[m.start():end],
+                                   label, ("Strategy",), "quote.head"))
+            else:
+                typ = self._head_type(inner)
+                if typ and len(inner) >= 4:
+                    out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(),
+                                       inner, (typ,), "quote.headed"))
+        return out
+
+    def _head_type(self, phrase: str) -> str | None:
+        for h in self.lex.heads:
+            if phrase.endswith(h.head) and len(phrase) >= h.min_len:
+                return h.type
+        return None
+
+    def _head_phrases(self, s: Sentence, *, blocked: list[tuple[int, int]]) -> list[Mention]:
+        toks = s.tokens
+        out = []
+        for i, tok in enumerate(toks):
+            if tok.tag == "x":
+                continue
+            head = next((h for h in self.lex.heads if tok.word.endswith(h.head)), None)
+            if head is None:
+                continue
+            # do not let a head phrase end in the middle of a longer head token run
+            if i + 1 < len(toks) and any(
+                    (tok.word + toks[i + 1].word).endswith(h.head) and len(h.head) > len(head.head)
+                    for h in self.lex.heads):
+                continue
+            j = i
+            length = len(tok.word)
+            while j > 0:
+                prev = toks[j - 1]
+                if prev.tag not in MOD_TAGS or prev.word in BOUNDARY_WORDS:
+                    break
+                if prev.tag == "ns" and head.type == "Mechanism":
+                    break
+                if length + len(prev.word) > MAX_PHRASE:
+                    break
+                j -= 1
+                length += len(prev.word)
+            start, end = toks[j].start, tok.end
+            phrase = s.text[start:end]
+            if any(a < s.start + end and s.start + start < b for a, b in blocked):
+                continue
+            if len(phrase) < head.min_len or phrase in self.lex.stopwords:
+                continue
+            if phrase == head.head or not re.fullmatch(f"[{CJK}A-Za-z0-9（）()\\-—+]+", phrase):
+                continue
+            label = strip_industry_suffix(phrase) if head.type == "Industry" else phrase
+            if label in self.lex.stopwords:
+                continue
+            known = self._choose_entry(phrase)
+            if known is not None:
+                continue  # the lexicon pass has it, with its canonical label
+            out.append(Mention(s.start + start, s.start + end, phrase, label, (head.type,),
+                               f"head.{head.type}"))
+        return out
+
+    # ------------------------------------------------------------------ places
+    def _resolve_char(self, ch: str) -> str | None:
+        """The place a one-character short name stands for in this article."""
+        cands = list(self.lex.abbreviations.get(ch, ()))
+        # first characters of the places this article names
+        cands += [p for p in self._doc_places if p.startswith(ch) and p not in cands]
+        mentioned = [p for p in cands if p in self._doc_places]
+        if mentioned:
+            return max(mentioned, key=lambda p: (self._doc_places[p], -cands.index(p)))
+        table = self.lex.abbreviations.get(ch, ())
+        return table[0] if len(table) == 1 else None
+
+    def resolve_compound(self, word: str) -> tuple[str, ...] | None:
+        """Places named by an abbreviation compound such as 济青 or 杭甬温."""
+        if word in self._compounds:
+            return self._compounds[word]
+        entry = self._choose_entry(word)
+        if entry is not None and entry.kind == "region" and entry.members:
+            return None  # 京津冀 is a region of its own
+        if entry is not None:
+            return None
+        places = tuple(self._resolve_char(ch) or "" for ch in word)
+        if all(places) and len(set(places)) == len(places):
+            return places
+        return None
+
+    def _compounds_in(self, s: Sentence) -> list[Mention]:
+        bounds = self._bounds(s)
+        out = []
+        text = s.text
+        i = 0
+        while i < len(text):
+            hit = None
+            for n in (3, 2):
+                w = text[i:i + n]
+                if len(w) < n or i not in bounds or not re.fullmatch(f"[{CJK}]+", w):
+                    continue
+                rest = text[i + n:]
+                known = w in self._compounds
+                if not known and not rest.startswith(LINK_SUFFIXES):
+                    continue
+                if i + n not in bounds and not rest.startswith(LINK_SUFFIXES):
+                    continue
+                places = self.resolve_compound(w)
+                if places:
+                    hit = (w, places)
+                    break
+            if hit:
+                w, places = hit
+                self._compounds[w] = places
+                out.append(Mention(s.start + i, s.start + i + len(w), w, "", ("City",),
+                                   "abbr.compound", places=places))
+                # 济青联动 / 济青双城联动(发展) → the linkage as a Strategy
+                link = re.match(r"(双城)?(联动|一体化|同城化)(发展)?", text[i + len(w):])
+                if link:
+                    end = i + len(w) + link.end()
+                    label = w + link.group(2)
+                    self.linkages[label] = places
+                    out.append(Mention(s.start + i, s.start + end, text[i:end],
+                                       label, ("Strategy",), "abbr.linkage"))
+                i += len(w)
+            else:
+                i += 1
+        return out
+
+    def _group_refs(self, s: Sentence) -> list[Mention]:
+        out = []
+        for ref in GROUP_REFS:
+            for m in re.finditer(ref, s.text):
+                out.append(Mention(s.start + m.start(), s.start + m.end(), ref, "", ("City",),
+                                   "ref.group"))
+        return out
+
+    # ------------------------------------------------------------------ enumerations
+    def _enumerations(self, s: Sentence, primary: list[Mention]) -> list[Mention]:
+        out = []
+        for m in ENUM_RE.finditer(s.text):
+            items_text, head = m.group("items"), m.group("head") or m.group("head2") or ""
+            base = m.start("items")
+            typ = ENUM_HEAD_TYPES.get(head.rstrip("等"))
+            pos = 0
+            items = []
+            for part in re.split(r"(、|和|及|以及|与)", items_text):
+                if part in ("、", "和", "及", "以及", "与"):
+                    pos += len(part)
+                    continue
+                items.append((base + pos, part))
+                pos += len(part)
+            known_types = Counter()
+            spans = []
+            for off, part in items:
+                a = s.start + off
+                b = a + len(part)
+                inside = [p for p in primary if a <= p.start and p.end <= b and p.label]
+                full = [p for p in inside if p.start == a and p.end == b]
+                if full:
+                    known_types.update(full[0].types)
+                spans.append((a, b, part, inside, full))
+            if len(spans) < 2:
+                continue
+            sib = known_types.most_common(1)[0][0] if known_types else None
+            item_type = typ or sib
+            if item_type not in ("Industry", "Technology"):
+                continue
+            for a, b, part, inside, full in spans:
+                if full:
+                    continue
+                # a leading place is the subject, not part of the item (青岛工业互联网)
+                lead = [p for p in inside if p.start == a and p.is_place]
+                if lead:
+                    a = lead[0].end
+                    part = part[lead[0].end - lead[0].start:]
+                label = strip_industry_suffix(part)
+                if not (2 <= len(label) <= 10) or label in self.lex.stopwords:
+                    continue
+                if not re.fullmatch(f"[{CJK}A-Za-z0-9]+", label) or _verbish(label, self.seg):
+                    continue
+                known = self._choose_entry(label)
+                types = known.types if known else (item_type,)
+                out.append(Mention(a, b, s.text[a - s.start:b - s.start],
+                                   known.label if known else label, types, "enum.item"))
+        return out
+
+
+ENUM_HEAD_TYPES = {"产业": "Industry", "行业": "Industry", "产业集群": "Industry",
+                   "业态": "Industry", "技术": "Technology", "新兴技术": "Technology",
+                   "信息技术": "Technology", "领域": None, "产业领域": "Industry",
+                   "重点领域": None, "重点产业": "Industry", "装备": "Industry"}
+ENUM_RE = re.compile(
+    rf"(?:在|以|围绕|聚焦|发展|培育)?(?P<items>[{CJK}A-Za-z0-9]{{2,14}}(?:(?:、|和|及|以及|与)[{CJK}A-Za-z0-9]{{2,14}})+)"
+    rf"(?:等(?:[多各]?[{CJK}]{{0,2}}(?=产业|行业|领域|技术|业态))?(?:优势|重点|新兴|特色|战略性新兴|前沿|关键|核心|高端|新型|多种|各类)?"
+    rf"(?P<head>产业集群|产业领域|重点领域|重点产业|产业|行业|领域|业态|新兴技术|信息技术|技术)"
+    rf"|为代表的(?P<head2>[{CJK}]{{0,6}}))"
+)
+
+
+def _verbish(label: str, seg: Segmenter) -> bool:
+    toks = seg.tag(label)
+    return bool(toks) and toks[0].tag in ("v", "d", "p", "c", "r")
+
+
+def _overlaps(a: Mention, b: Mention) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+RULE_PRIORITY = {"title": 0, "abbr.linkage": 1, "quote.head": 2, "quote.headed": 2,
+                 "abbr.compound": 3, "ref.group": 4}
+
+
+def _select(cands: Iterable[Mention]) -> list[Mention]:
+    """Leftmost-longest non-overlapping choice; ties go to the more specific rule."""
+    ordered = sorted(cands, key=lambda m: (-(m.end - m.start), RULE_PRIORITY.get(m.rule, 5),
+                                           m.start, m.label))
+    chosen: list[Mention] = []
+    for m in ordered:
+        if not any(_overlaps(m, c) for c in chosen):
+            chosen.append(m)
+    return sorted(chosen, key=lambda m: m.start)

@@ -1,0 +1,390 @@
+"""Relation rules: cue words and patterns by clause, with context carried across
+clauses (sentence subject), paragraphs (a paragraph led by a linkage, e.g.
+``广深联动。``) and the article (the linkage it is about).
+
+Every rule has an id and a confidence; every assertion keeps its evidence
+sentence. A clause with a negation or hedge (不足, 不应, 避免 …) still yields the
+assertion, marked ``negated`` — the RDF writer keeps it as provenance only.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from policykg.build.mentions import Mention, Sentence
+from policykg.graph.model import Evidence, Relation
+from policykg.ontology.namespace import SYMMETRIC_PREDICATES
+
+CLAUSE_RE = re.compile(r"[^，,：:]+[，,：:]?")
+CONJ_RE = re.compile(r"^(、|和|与|及|以及|同|、以及|，)$")
+NEGATION_RE = re.compile(r"不足|不应|避免|尚未|缺乏|没有|未能|不够|难以|不能|并非|不是|防止")
+
+COORD_CUES = re.compile(r"联动|协同|合作|一体化|同城化|对接|接轨|携手|共建|融合发展|互联互通|协作")
+COMPLEMENT_CUES = re.compile(r"优势互补|互补|相结合|错位协同|错位发展|相互借力|取长补短|强强联合")
+MODEL_CUES = re.compile(r"参照|借鉴|学习|对标|效仿|仿照")
+STRENGTH_CUES = re.compile(
+    r"优势突出|优势明显|优势显著|竞争力较高|竞争力强|竞争力较强|领先|居于.{0,12}?之首|位居.{0,8}?前列|"
+    r"资源丰富|特色突出|特色鲜明|集聚|聚集|优势|基地|高地|重镇|强市|强省|龙头|之都|名城")
+PARTOF_RE = re.compile(r"作为(?P<regions>[^，。；]{2,40}?)的(?:双核|两大城市|两大|核心城市|中心城市|核心|"
+                       r"龙头|门户|一员|成员|重要城市|节点城市|[一二两三四五六七八九十]+[大个]?城市)")
+IMPLEMENT_CUES = re.compile(r"落实|融入|服务|支撑|贯彻|助力|对接|支点|服从|响应|践行")
+ESTABLISH_CUES = re.compile(r"建立|成立|设立|形成|组建|健全|构建|建起|实行|搭建|创设|推行")
+FOCUS_CUES = re.compile(r"聚焦|重点|围绕|主攻|着力|构建")
+ENABLE_CUES = re.compile(r"赋能|推动|驱动|支撑|助力|带动|促进|催生|引领")
+ENABLE_REVERSED = re.compile(r"由(?P<x>.{1,12}?)决定|以(?P<y>.{1,16}?)为(?:核心|基础|支撑|底座|引擎)")
+ISSUE_CUES = re.compile(r"出台|印发|签署|发布|推出|制定|颁布|审议通过|签订|编制")
+
+#: Confidence of each rule family, from its precision on the dev set (docs/extraction.md).
+CONFIDENCE = {
+    "coordinatesWith.linkage": 0.95, "coordinatesWith.cue-group": 0.8,
+    "coordinatesWith.compound-cue": 0.85, "complements.cue": 0.75,
+    "modeledOn.section": 0.7, "modeledOn.explicit": 0.75, "specializesIn.strength": 0.7,
+    "partOf.as-member": 0.9, "partOf.gazetteer": 0.6, "involves.linkage": 0.95,
+    "involves.enumeration": 0.7, "implements.cue": 0.65, "establishes.cue": 0.75,
+    "focusesOn.enumeration": 0.7, "focusesOn.representative": 0.8, "enables.cue": 0.6,
+    "enables.reversed": 0.7, "issuedBy.cue": 0.8,
+}
+PLACE_TYPES = ("City", "Region")
+FIELD_TYPES = ("Industry", "Technology")
+LINKAGE_HEAD = re.compile(r"(联动|一体化|同城化|协同发展)$")
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+    mentions: tuple[Mention, ...]
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules may need beyond the sentence at hand."""
+
+    article_id: str
+    article_topic: str | None               #: the linkage the article is about
+    paragraph_topics: dict[int, str]        #: paragraph index → linkage leading it
+    linkages: dict[str, tuple[str, ...]]    #: linkage label → its places
+    parents: dict[str, str]                 #: place label → containing place (gazetteer)
+    members: dict[str, tuple[str, ...]]     #: region label → member places (gazetteer)
+
+
+class RelationCollector:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._found: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
+
+    def add(self, s: str, p: str, o: str, sent: Sentence, rule: str, *, negated: bool = False) -> None:
+        if not s or not o or s == o:
+            return
+        if p in SYMMETRIC_PREDICATES and o < s:
+            s, o = o, s
+        ev = Evidence(self.ctx.article_id, sent.text, sent.start, sent.end, rule,
+                      CONFIDENCE[rule], negated)
+        if ev not in self._found[(s, p, o)]:
+            self._found[(s, p, o)].append(ev)
+
+    def relations(self, *, min_confidence: float = 0.0) -> list[Relation]:
+        out = []
+        for (s, p, o), evs in sorted(self._found.items()):
+            positive = [e for e in evs if not e.negated]
+            chosen = positive or evs
+            chosen = sorted(chosen, key=lambda e: (-e.confidence, e.start, e.rule))[:3]
+            if max(e.confidence for e in chosen) < min_confidence:
+                continue
+            out.append(Relation(s, p, o, tuple(sorted(chosen, key=lambda e: (e.start, e.rule)))))
+        return out
+
+
+def _clauses(sent: Sentence, mentions: Sequence[Mention]) -> list[Clause]:
+    out = []
+    for m in CLAUSE_RE.finditer(sent.text):
+        a, b = sent.start + m.start(), sent.start + m.end()
+        ms = tuple(x for x in mentions if a <= x.start and x.end <= b and not x.nested)
+        out.append(Clause(a, b, m.group(), ms, bool(NEGATION_RE.search(m.group()))))
+    return out
+
+
+def _place_groups(text_of, mentions: Sequence[Mention], ctx: Context, topic: str | None) -> list[tuple[Mention, tuple[str, ...]]]:
+    """Runs of place mentions joined only by 、/和/与 … → (first mention, places)."""
+    groups: list[tuple[Mention, list[str], Mention]] = []
+    for m in mentions:
+        places = _places_of(m, ctx, topic)
+        if not places:
+            continue
+        if groups and CONJ_RE.match(text_of(groups[-1][2].end, m.start) or "x"):
+            groups[-1][1].extend(p for p in places if p not in groups[-1][1])
+            groups[-1] = (groups[-1][0], groups[-1][1], m)
+        else:
+            groups.append((m, list(places), m))
+    return [(g[0], tuple(g[1])) for g in groups]
+
+
+def _places_of(m: Mention, ctx: Context, topic: str | None) -> tuple[str, ...]:
+    if m.rule == "ref.group":
+        return ctx.linkages.get(topic or "", ())
+    return m.place_labels
+
+
+def _typed(ms: Iterable[Mention], types: Sequence[str]) -> list[Mention]:
+    return [m for m in ms if m.label and any(t in types for t in m.types)]
+
+
+def article_context(article_id: str, sentences: Sequence[Sentence], mentions: Sequence[Sequence[Mention]],
+                    linkages: dict[str, tuple[str, ...]], parents: dict[str, str],
+                    members: dict[str, tuple[str, ...]]) -> Context:
+    counts: Counter[str] = Counter()
+    topics: dict[int, str] = {}
+    seen_para: set[int] = set()
+    for sent, ms in zip(sentences, mentions):
+        for m in ms:
+            if not m.nested and m.label in linkages:
+                counts[m.label] += 1
+        if sent.paragraph not in seen_para:
+            seen_para.add(sent.paragraph)
+            lead = [m for m in ms if not m.nested and m.label in linkages]
+            rest = sent.text.strip()
+            if lead and len(rest) <= len(lead[0].surface) + 2:
+                topics[sent.paragraph] = lead[0].label
+    top = max(counts, key=lambda k: (counts[k], -min(
+        (m.start for ms in mentions for m in ms if m.label == k), default=0))) if counts else None
+    return Context(article_id, top, topics, linkages, parents, members)
+
+
+def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence[Mention]],
+                      ctx: Context, *, text: str) -> RelationCollector:
+    rc = RelationCollector(ctx)
+    text_of = lambda a, b: text[a:b].strip()  # noqa: E731
+    earlier_topics: list[str] = []
+    for sent, ms in zip(sentences, mentions):
+        topic = ctx.paragraph_topics.get(sent.paragraph, ctx.article_topic)
+        own_topic = sent.paragraph in ctx.paragraph_topics
+        if own_topic and topic not in earlier_topics:
+            earlier_topics.append(topic)
+        clauses = _clauses(sent, ms)
+        primary = [m for m in ms if not m.nested]
+        sneg = bool(NEGATION_RE.search(sent.text))
+
+        # -- linkages name their places: involves + coordinatesWith
+        for m in primary:
+            if m.label in ctx.linkages:
+                places = ctx.linkages[m.label]
+                for p in places:
+                    rc.add(m.label, "involves", p, sent, "involves.linkage")
+                for a, b in combinations(places, 2):
+                    rc.add(a, "coordinatesWith", b, sent, "coordinatesWith.linkage",
+                           negated=_neg_at(clauses, m))
+
+        for cl in clauses:
+            groups = _place_groups(text_of, cl.mentions, ctx, topic)
+            # -- coordinatesWith: a group of places and a coordination cue in one clause
+            if COORD_CUES.search(cl.text):
+                for first, places in groups:
+                    rule = "coordinatesWith.compound-cue" if first.rule == "abbr.compound" \
+                        else "coordinatesWith.cue-group"
+                    if len(places) >= 2 and len(places) <= 4:
+                        for a, b in combinations(places, 2):
+                            rc.add(a, "coordinatesWith", b, sent, rule, negated=cl.negated)
+            # -- partOf: 作为 R1、R2 的双核
+            pm = PARTOF_RE.search(cl.text)
+            if pm:
+                regions = [m for m in cl.mentions if m.start >= cl.start + pm.start("regions")
+                           and m.end <= cl.start + pm.end("regions") and m.label
+                           and "Region" in m.types]
+                subj = [g for g in groups if g[0].start < cl.start + pm.start()]
+                if not subj:  # the places follow: 作为…的两大城市，推动济南、青岛…
+                    later = [c for c in clauses if c.start >= cl.end]
+                    for c in later:
+                        gs = _place_groups(text_of, c.mentions, ctx, topic)
+                        if gs:
+                            subj = gs[:1]
+                            break
+                places = [p for g in subj for p in g[1]]
+                if regions and places:
+                    if len(regions) == len(places) and len(regions) > 1:
+                        for p, r in zip(places, regions):
+                            rc.add(p, "partOf", r.label, sent, "partOf.as-member")
+                    else:
+                        for p in places:
+                            for r in regions:
+                                rc.add(p, "partOf", r.label, sent, "partOf.as-member")
+            # -- specializesIn: place … industry … strength cue
+            cue = STRENGTH_CUES.search(cl.text)
+            if cue and not cl.negated:
+                cue_at = cl.start + cue.start()
+                fields = [m for m in _typed(cl.mentions, FIELD_TYPES) if m.end <= cue_at]
+                for f in fields:
+                    before = [g for g in groups if g[0].start < f.start]
+                    if not before:
+                        before = _carried_subject(clauses, cl, ctx, topic, text_of)
+                    if before:
+                        for p in before[-1][1]:
+                            rc.add(p, "specializesIn", f.label, sent, "specializesIn.strength")
+            # -- establishes: cue → mechanisms after it
+            cue = ESTABLISH_CUES.search(cl.text)
+            if cue:
+                mechs = [m for m in _typed(cl.mentions, ("Mechanism",))
+                         if m.start >= cl.start + cue.start()]
+                subj = _establish_subject(sent, cl, clauses, ctx, topic, groups, own_topic)
+                for m in mechs:
+                    for s_ in subj:
+                        rc.add(s_, "establishes", m.label, sent, "establishes.cue",
+                               negated=cl.negated)
+            # -- issuedBy: issuer 出台/印发/签署 《document》
+            cue = ISSUE_CUES.search(cl.text)
+            if cue:
+                docs = [m for m in _typed(cl.mentions, ("PolicyDocument",))
+                        if m.start >= cl.start + cue.start()]
+                issuers = [m for m in cl.mentions if m.start < cl.start + cue.start()
+                           and (m.is_place or "Organization" in m.types)]
+                if not issuers and cl is not clauses[0]:
+                    issuers = [m for m in clauses[0].mentions if m.is_place or "Organization" in m.types][:1]
+                for d in docs:
+                    for i in issuers:
+                        for lab in (_places_of(i, ctx, topic) or (i.label,)):
+                            rc.add(d.label, "issuedBy", lab, sent, "issuedBy.cue")
+
+        # -- complements: a cue anywhere in the sentence, between the places it names
+        if COMPLEMENT_CUES.search(sent.text):
+            places: list[str] = []
+            for m in primary:
+                for p in (ctx.linkages.get(m.label, ()) or _places_of(m, ctx, topic)):
+                    if p not in places and _is_city_like(m, p):
+                        places.append(p)
+            if len(places) == 1 and topic:
+                places += [p for p in ctx.linkages.get(topic, ()) if p not in places]
+            if 2 <= len(places) <= 4:
+                for a, b in combinations(places, 2):
+                    rc.add(a, "complements", b, sent, "complements.cue", negated=sneg)
+
+        # -- implements: subject (linkage) serves / implements a higher strategy
+        cue = IMPLEMENT_CUES.search(sent.text)
+        if cue:
+            explicit = [m.label for m in primary if m.label in ctx.linkages]
+            subj = explicit[:1] or ([topic] if topic else [])
+            objs = [m for m in primary if m.label and m.label not in ctx.linkages and
+                    ("Strategy" in m.types or m.rule == "lex.region") and m.label != topic]
+            for cl in clauses:
+                if not IMPLEMENT_CUES.search(cl.text):
+                    continue
+                for o in (m for m in objs if cl.start <= m.start < cl.end):
+                    for s_ in subj:
+                        rc.add(s_, "implements", o.label, sent, "implements.cue", negated=cl.negated)
+
+        # -- involves: a strategy and the places enumerated with it
+        strategies = [m for m in primary if "Strategy" in m.types and m.label not in ctx.linkages
+                      and not m.is_place]
+        if strategies:
+            for cl in clauses:
+                for first, places in _place_groups(text_of, cl.mentions, ctx, topic):
+                    if len(places) < 3:
+                        continue
+                    before = [s_ for s_ in strategies if s_.end <= first.start]
+                    if before:
+                        for p in places:
+                            rc.add(before[-1].label, "involves", p, sent, "involves.enumeration")
+
+        # -- focusesOn: 以A、B为代表的S / 在A、B等领域 (subject: strategy in focus)
+        fields = [m for m in primary if m.rule == "enum.item" and "Industry" in m.types or
+                  m.rule == "enum.item" and "Technology" in m.types]
+        if fields:
+            rep = re.search(r"为代表的", sent.text)
+            rep_subj = None
+            if rep:
+                after = [m for m in primary if m.start >= sent.start + rep.end() and "Strategy" in m.types]
+                rep_subj = after[0].label if after else None
+            if rep_subj:
+                for f in fields:
+                    if f.start < sent.start + rep.start():
+                        rc.add(rep_subj, "focusesOn", f.label, sent, "focusesOn.representative")
+            else:
+                subj = topic
+                if not subj or not own_topic and ctx.article_topic is None:
+                    cands = [m for m in strategies if m.start < fields[0].start]
+                    subj = cands[-1].label if cands else topic
+                if subj and (re.search(r"等[^，。；]{0,6}领域", sent.text) or FOCUS_CUES.search(sent.text)):
+                    for f in fields:
+                        rc.add(subj, "focusesOn", f.label, sent, "focusesOn.enumeration")
+
+        # -- enables: technology + cue + target, or 由T决定 / 以T为核心
+        techs = _typed(primary, ("Technology",))
+        if techs:
+            for cl in clauses:
+                cue = ENABLE_CUES.search(cl.text)
+                if not cue or cl.negated:
+                    continue
+                cue_at = cl.start + cue.start()
+                subj = [t for t in _typed(cl.mentions, ("Technology",)) if t.end <= cue_at]
+                if not subj and cl is not clauses[0] and clauses[0].mentions[:1] and \
+                        "Technology" in clauses[0].mentions[0].types:
+                    subj = [clauses[0].mentions[0]]
+                objs = [m for m in cl.mentions if m.start > cue_at and m.label and
+                        any(t in m.types for t in ("Industry", "Strategy", "Technology"))]
+                for s_ in subj[-1:]:
+                    for o in objs[:3]:
+                        rc.add(s_.label, "enables", o.label, sent, "enables.cue")
+            for rm in ENABLE_REVERSED.finditer(sent.text):
+                a = sent.start + rm.start()
+                inner = [t for t in techs if a <= t.start and t.end <= sent.start + rm.end()]
+                target = [m for m in primary if m.end <= a and m.label and
+                          any(t in m.types for t in ("Industry", "Technology", "Strategy"))]
+                if inner and target:
+                    for t in inner:
+                        rc.add(t.label, "enables", target[-1].label, sent, "enables.reversed")
+
+        # -- modeledOn: 参照 / 借鉴 … the practice of other linkages described before
+        cue = MODEL_CUES.search(sent.text)
+        if cue and topic:
+            after = [m for m in primary if m.start > sent.start + cue.start() and m.label
+                     and m.label != topic and (m.label in ctx.linkages or "Strategy" in m.types)]
+            if after:
+                rc.add(topic, "modeledOn", after[0].label, sent, "modeledOn.explicit")
+            elif not own_topic and re.search(r"做法|经验|模式|实践", sent.text):
+                for other in earlier_topics:
+                    if other != topic:
+                        rc.add(topic, "modeledOn", other, sent, "modeledOn.section")
+
+        # -- partOf from the gazetteer where the text names both places in one sentence
+        names = {p for m in primary for p in m.place_labels}
+        for p in sorted(names):
+            parent = ctx.parents.get(p)
+            if parent and parent in names:
+                rc.add(p, "partOf", parent, sent, "partOf.gazetteer")
+        for m in primary:
+            for member in ctx.members.get(m.label, ()):
+                if member in names and member != m.label:
+                    rc.add(member, "partOf", m.label, sent, "partOf.gazetteer")
+    return rc
+
+
+def _is_city_like(m: Mention, place: str) -> bool:
+    return bool(m.places) or m.rule == "lex.place" or m.rule == "ref.group" or place != m.label
+
+
+def _neg_at(clauses: Sequence[Clause], m: Mention) -> bool:
+    return any(c.negated and c.start <= m.start < c.end for c in clauses)
+
+
+def _carried_subject(clauses, cl, ctx, topic, text_of):
+    """The last place group of an earlier clause of the same sentence."""
+    out = []
+    for c in clauses:
+        if c.start >= cl.start:
+            break
+        out += _place_groups(text_of, c.mentions, ctx, topic)
+    return out[-1:]
+
+
+def _establish_subject(sent, cl, clauses, ctx, topic, groups, own_topic) -> list[str]:
+    explicit = [m.label for c in clauses if c.start <= cl.start for m in c.mentions
+                if m.label in ctx.linkages]
+    if explicit:
+        return explicit[-1:]
+    if own_topic or topic:
+        return [topic] if topic else []
+    before = [g for g in groups if g[0].start < cl.start + len(cl.text)]
+    return list(before[0][1]) if before else []

@@ -1,0 +1,97 @@
+"""Word segmentation and part-of-speech tags behind one small interface.
+
+Two backends share jieba's dictionary and tag set:
+
+- ``rjieba`` (default): the Rust port, ~15× faster at tagging;
+- ``jieba``: the reference Python implementation (own ``Tokenizer`` instance,
+  so the global ``jieba`` state of the user's process is never touched).
+
+Both receive the project's lexicon words, so names such as 山东半岛城市群 come
+out as one token.
+
+>>> seg = make_segmenter("rjieba", words=[("济青联动", "nz")])
+>>> [t.word for t in seg.tag("加快推动济青联动")]
+['加快', '推动', '济青联动']
+>>> seg.tag("推动济青")[1]
+Token(word='济青', tag='j', start=2, end=4)
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+BACKENDS = ("rjieba", "jieba")
+#: Frequency given to lexicon words: high enough to win over jieba's own splits.
+LEXICON_FREQ = 200_000
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    tag: str
+    start: int  #: offset in the text passed to :meth:`Segmenter.tag`
+    end: int
+
+
+class Segmenter(Protocol):
+    name: str
+
+    def tag(self, text: str) -> list[Token]:
+        """Tokens with POS tags and offsets covering ``text`` exactly."""
+
+
+def _with_offsets(pairs: Iterable[tuple[str, str]]) -> list[Token]:
+    out, pos = [], 0
+    for word, tag in pairs:
+        out.append(Token(word, tag, pos, pos + len(word)))
+        pos += len(word)
+    return out
+
+
+class RjiebaSegmenter:
+    name = "rjieba"
+
+    def __init__(self, words: Iterable[tuple[str, str]] = ()) -> None:
+        import rjieba
+
+        self._jieba = rjieba.Jieba()
+        for word, tag in words:
+            self._jieba.add_word(word, LEXICON_FREQ, tag)
+
+    def tag(self, text: str) -> list[Token]:
+        return _with_offsets(self._jieba.tag(text))
+
+
+class JiebaSegmenter:
+    name = "jieba"
+
+    def __init__(self, words: Iterable[tuple[str, str]] = ()) -> None:
+        import logging
+
+        import jieba
+        import jieba.posseg
+
+        jieba.setLogLevel(logging.WARNING)
+        self._tok = jieba.Tokenizer()
+        for word, tag in words:
+            self._tok.add_word(word, LEXICON_FREQ, tag)
+        self._pos = jieba.posseg.POSTokenizer(self._tok)
+        # add_word on the tokenizer does not reach the POS tagger's word→tag map
+        self._pos.word_tag_tab.update({w: t for w, t in words})
+
+    def tag(self, text: str) -> list[Token]:
+        return _with_offsets((p.word, p.flag) for p in self._pos.cut(text, HMM=True))
+
+
+def make_segmenter(name: str = "rjieba", *, words: Iterable[tuple[str, str]] = ()) -> Segmenter:
+    """Return a segmenter backend by name, with ``words`` (word, POS tag) added."""
+    words = list(words)
+    if name == "rjieba":
+        return RjiebaSegmenter(words)
+    if name == "jieba":
+        return JiebaSegmenter(words)
+    raise ValueError(
+        f"unknown segmenter {name!r}; allowed: {', '.join(BACKENDS)} "
+        "(choose with --segmenter)"
+    )

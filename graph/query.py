@@ -1,0 +1,342 @@
+"""SPARQL for analysts: named queries, safe parameters, results as table / CSV / JSON.
+
+Named queries live in ``policykg/ontology/queries/*.rq``. Each file starts with
+comment lines the loader reads::
+
+    # title: Places that coordinate with a place
+    # description: ...
+    # param: ?place — canonical label or alias of the place, e.g. 济南
+    # param: ?type (optional) — ...
+
+Parameters are *inputs*: :func:`run_query` binds them with pyoxigraph's
+``substitutions`` (SEP-0007), never by pasting text into the query, so a value
+such as ``" } UNION { ?s ?p ?o`` is just a string that matches nothing. Values
+are bound as plain ``xsd:string`` literals; the queries compare them with
+``STR(?label) = ?place``. pyoxigraph only substitutes variables of the SELECT
+projection, so the queries project them, and :func:`run_query` drops them from
+the result again. Two pyoxigraph 0.5 quirks the queries work around:
+``BOUND(?param)`` is false even when substituted (use ``COALESCE(?x = ?param,
+true)`` for optional parameters), and an optional parameter that is not given
+stays unbound. Oxigraph's union default graph is a multiset: a triple stated
+in two articles matches twice, so the queries use ``DISTINCT`` or aggregates.
+
+>>> q = named_queries()["entities"]
+>>> q.title, [p.name for p in q.params]
+('All entities', ['type'])
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from importlib.resources import files
+from typing import TYPE_CHECKING, Any, Literal as TypingLiteral, Mapping
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:  # runtime import would be circular (store uses QueryResult)
+    from policykg.graph.store import GraphStore
+
+__all__ = [
+    "QueryError", "QueryTimeout", "QueryParam", "NamedQuery", "Term", "QueryResult",
+    "named_queries", "parse_named_query", "run_query", "to_table", "to_csv", "to_json",
+]
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + t for t in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong",
+    "unsignedShort", "unsignedByte")}
+
+
+class QueryError(ValueError):
+    """A query that cannot run: malformed SPARQL, bad parameters."""
+
+
+class QueryTimeout(QueryError):
+    """A query that did not finish within its timeout."""
+
+
+# ------------------------------------------------------------------ named queries
+@dataclass(frozen=True)
+class QueryParam:
+    name: str                   #: variable name without ``?``
+    description: str
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str                   #: file stem, e.g. ``coordinates-with``
+    title: str
+    description: str
+    params: tuple[QueryParam, ...]
+    text: str
+
+
+_PARAM = re.compile(r"^\?(\w+)(\s+\(optional\))?\s*(?:—|–|--|-|:)\s*(.+)$")
+
+
+def parse_named_query(name: str, text: str) -> NamedQuery:
+    """Read the ``# key: value`` header of a ``.rq`` file.
+
+    >>> parse_named_query("x", "# title: T\\n# description: D\\n# param: ?p — a place\\nSELECT ?p {}")
+    NamedQuery(name='x', title='T', description='D', params=(QueryParam(name='p', description='a place', optional=False),), text='# title: T\\n# description: D\\n# param: ?p — a place\\nSELECT ?p {}')
+    """
+    title, desc, params = None, [], []
+    for line in text.splitlines():
+        s = line.strip()
+        if not s:
+            continue
+        if not s.startswith("#"):
+            break
+        key, sep, value = s.lstrip("#").strip().partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if not sep:
+            continue
+        if key == "title":
+            title = value
+        elif key == "description":
+            desc.append(value)
+        elif key == "param":
+            m = _PARAM.match(value)
+            if not m:
+                raise QueryError(
+                    f"query {name!r}: parameter line {line!r} is malformed; write "
+                    "'# param: ?name — description' (add '(optional)' after the name if it may be omitted)"
+                )
+            params.append(QueryParam(m[1], m[3].strip(), bool(m[2])))
+    if not title or not desc:
+        raise QueryError(
+            f"query {name!r} has no '# title:' or '# description:' header line; "
+            "named queries must start with both"
+        )
+    return NamedQuery(name, title, " ".join(desc), tuple(params), text)
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    """All ``queries/*.rq`` of :mod:`policykg.ontology`, by name, sorted."""
+    folder = files("policykg.ontology").joinpath("queries")
+    out = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            name = entry.name[: -len(".rq")]
+            out[name] = parse_named_query(name, entry.read_text(encoding="utf-8"))
+    return out
+
+
+# ---------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class Term:
+    """One RDF term of a result, with what the SPARQL JSON format needs."""
+
+    type: TypingLiteral["uri", "literal", "bnode", "triple"]
+    value: str
+    lang: str | None = None
+    datatype: str | None = None
+
+    @classmethod
+    def from_oxigraph(cls, t: Any) -> Term:
+        if isinstance(t, ox.NamedNode):
+            return cls("uri", t.value)
+        if isinstance(t, ox.BlankNode):
+            return cls("bnode", t.value)
+        if isinstance(t, ox.Literal):
+            if t.language:
+                return cls("literal", t.value, lang=t.language)
+            dt = t.datatype.value
+            return cls("literal", t.value, datatype=None if dt == _XSD + "string" else dt)
+        return cls("triple", str(t))
+
+    def to_python(self) -> Any:
+        """``int`` / ``Decimal`` / ``float`` / ``bool`` for those datatypes, else the string."""
+        dt, v = self.datatype, self.value
+        try:
+            if dt in _INTEGERS:
+                return int(v)
+            if dt == _XSD + "decimal":
+                return Decimal(v)
+            if dt in (_XSD + "double", _XSD + "float"):
+                return float(v)
+        except (ValueError, InvalidOperation):
+            return v
+        if dt == _XSD + "boolean":
+            return v in ("true", "1")
+        return v
+
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A materialised result. ``kind`` is ``select``, ``ask`` or ``graph``
+    (CONSTRUCT/DESCRIBE: variables ``subject predicate object``, one row per triple)."""
+
+    kind: TypingLiteral["select", "ask", "graph"]
+    variables: tuple[str, ...]
+    rows: tuple[Row, ...]                       #: python values, None when unbound
+    terms: tuple[tuple[Term | None, ...], ...] = field(repr=False, default=())
+    boolean: bool | None = None                 #: the answer of an ASK query
+
+    @classmethod
+    def from_oxigraph(cls, res: Any, *, cancel: threading.Event | None = None,
+                      hide: frozenset[str] = frozenset()) -> QueryResult:
+        """Materialise a pyoxigraph result; stops early when ``cancel`` is set."""
+        if isinstance(res, ox.QueryBoolean):
+            return cls("ask", (), (), (), bool(res))
+        if isinstance(res, ox.QueryTriples):
+            variables = ("subject", "predicate", "object")
+            terms = []
+            for t in res:
+                if cancel is not None and cancel.is_set():
+                    break
+                terms.append(tuple(Term.from_oxigraph(x) for x in (t.subject, t.predicate, t.object)))
+            kind = "graph"
+        else:
+            names = [v.value for v in res.variables]
+            keep = [i for i, n in enumerate(names) if n not in hide]
+            variables = tuple(names[i] for i in keep)
+            terms = []
+            for sol in res:
+                if cancel is not None and cancel.is_set():
+                    break
+                terms.append(tuple(
+                    None if sol[i] is None else Term.from_oxigraph(sol[i]) for i in keep))
+            kind = "select"
+        rows = tuple(tuple(None if t is None else t.to_python() for t in r) for r in terms)
+        return cls(kind, variables, rows, tuple(terms))
+
+
+# ------------------------------------------------------------------------ running
+def run_query(store: GraphStore, query: str | NamedQuery, *,
+              params: Mapping[str, str] | None = None,
+              timeout: float | None = None) -> QueryResult:
+    """Run SPARQL text or a :class:`NamedQuery` with string parameters.
+
+    Parameter variables are bound safely (see module doc) and left out of the
+    result. For a named query, unknown parameters and missing required ones are
+    errors.
+    """
+    params = dict(params or {})
+    if isinstance(query, NamedQuery):
+        declared = {p.name: p for p in query.params}
+        unknown = sorted(set(params) - set(declared))
+        if unknown:
+            raise QueryError(
+                f"query {query.name!r}: unknown parameter(s) {', '.join('?' + u for u in unknown)}; "
+                f"it takes {', '.join('?' + d for d in declared) or 'no parameters'}"
+            )
+        missing = [p.name for p in query.params if not p.optional and p.name not in params]
+        if missing:
+            raise QueryError(
+                f"query {query.name!r}: missing required parameter(s) "
+                f"{', '.join('?' + m for m in missing)}; pass them as name=value"
+            )
+        text, hide = query.text, frozenset(declared)
+    else:
+        text, hide = query, frozenset(params)
+    bindings = {}
+    for name, value in params.items():
+        if not isinstance(value, str):
+            raise QueryError(
+                f"parameter ?{name}: got {type(value).__name__} {value!r}; parameters are strings"
+            )
+        if not re.search(rf"[?$]{re.escape(name)}\b", text):
+            raise QueryError(
+                f"parameter ?{name} is not a variable of the query; use one of its "
+                "variables (without '?') as parameter name"
+            )
+        bindings[name] = ox.Literal(value)
+    return store.query(text, bindings=bindings, timeout=timeout, hide=hide)
+
+
+# --------------------------------------------------------------------- formatters
+def _cell(t: Term | None) -> str:
+    return "" if t is None else t.value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _display(value: str) -> Any:
+    """A cell for rich: never markup, control characters (ESC …) shown escaped."""
+    from rich.text import Text
+
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", value))
+
+
+def to_table(result: QueryResult, *, width: int = 160) -> str:
+    """An aligned text table (rich; CJK characters count as two columns).
+
+    >>> r = QueryResult("select", ("城市", "n"), (("济南", 1),), ((Term("literal", "济南", lang="zh"), Term("literal", "1")),))
+    >>> print(to_table(r))
+     城市   n
+    ──────────
+     济南   1
+    <BLANKLINE>
+    (1 row)
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    if result.kind == "ask":
+        return "true" if result.boolean else "false"
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=True, header_style=None)
+    for v in result.variables:
+        table.add_column(v, overflow="fold")
+    for row in result.terms:
+        table.add_row(*(_display(_cell(t)) for t in row))
+    buf = io.StringIO()
+    Console(file=buf, width=width, color_system=None, force_terminal=False,
+            legacy_windows=False, soft_wrap=False).print(table)
+    lines = [line.rstrip() for line in buf.getvalue().splitlines()]
+    # SIMPLE_HEAD draws a rule under the header; drop it when there are no rows
+    n = len(result.rows)
+    body = "\n".join(line for line in lines if line.strip("─ ") or n)
+    return f"{body}\n\n({n} row{'s' if n != 1 else ''})"
+
+
+def to_csv(result: QueryResult) -> str:
+    """SPARQL 1.1 CSV results: header of variable names, lexical values, CRLF lines.
+    An ASK result is one ``boolean`` column."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    if result.kind == "ask":
+        w.writerow(["boolean"])
+        w.writerow(["true" if result.boolean else "false"])
+    else:
+        w.writerow(result.variables)
+        for row in result.terms:
+            w.writerow([_cell(t) for t in row])
+    return buf.getvalue()
+
+
+def _json_term(t: Term) -> dict[str, str]:
+    d = {"type": t.type, "value": t.value}
+    if t.lang:
+        d["xml:lang"] = t.lang
+    elif t.datatype:
+        d["datatype"] = t.datatype
+    return d
+
+
+def to_json(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results JSON (``head``/``results``/``bindings`` or ``boolean``).
+    CONSTRUCT results use the same layout with variables subject, predicate, object."""
+    if result.kind == "ask":
+        doc: dict[str, Any] = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        doc = {
+            "head": {"vars": list(result.variables)},
+            "results": {"bindings": [
+                {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None}
+                for row in result.terms
+            ]},
+        }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
