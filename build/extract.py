@@ -68,7 +68,7 @@ class Extractor:
         finder = MentionFinder(self.lexicon, self.segmenter)
         sentences, mentions = finder.find(article.paragraphs, article.paragraph_offsets)
         ctx = article_context(article.id, sentences, mentions, finder.linkages,
-                              self._parents, self._members)
+                              self._parents, self._members, finder.enumerations)
         rc = extract_relations(sentences, mentions, ctx, text=article.text)
         relations = rc.relations(min_confidence=self.config.min_confidence)
         entities, counts = self._entities(article, [m for ms in mentions for m in ms])

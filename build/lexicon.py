@@ -70,15 +70,6 @@ def _types(cell: str | None, default: str) -> tuple[str, ...]:
     return tuple(_split(cell)) or (default,)
 
 
-def _read(name: str) -> list[dict[str, str]]:
-    try:  # TEMP-DEV: tolerate lexicon files not written yet
-        return L.read_tsv(name)
-    except L.LexiconError as e:
-        if "not found" in str(e):
-            return []
-        raise
-
-
 @cache
 def load_lexicon() -> Lexicon:
     entries: dict[str, list[LexEntry]] = defaultdict(list)
@@ -90,7 +81,7 @@ def load_lexicon() -> Lexicon:
             entries[surface].append(entry)
 
     # --- places (gazetteer generated from cpca)
-    rows = _read("places")
+    rows = L.read_tsv("places")
     by_code = {r["adcode"]: r for r in rows}
     place_by_label: dict[str, LexEntry] = {}
     for r in rows:
@@ -107,42 +98,43 @@ def load_lexicon() -> Lexicon:
         if r.get("short") and r["short"] != r["name"]:
             add(r["short"], e)
     # --- regions, countries, organisations, vocabularies
-    for r in _read("regions"):
+    for r in L.read_tsv("regions"):
         e = LexEntry(label=r["label"], types=_types(r.get("type"), "Region"), kind="region",
                      members=tuple(_split(r.get("members"))))
         for s in [r["label"], *_split(r.get("aliases"))]:
             add(s, e)
-    for r in _read("countries"):
+    for r in L.read_tsv("countries"):
         e = LexEntry(label=r["label"], types=_types(r.get("type"), "Region"), kind="country")
         for s in [r["label"], *_split(r.get("aliases"))]:
             add(s, e)
-    for r in _read("organizations"):
+    for r in L.read_tsv("organizations"):
         e = LexEntry(label=r["label"], types=_types(r.get("type"), "Organization"), kind="org")
         for s in [r["label"], *_split(r.get("aliases"))]:
             add(s, e)
     for name, typ in (("industries", "Industry"), ("technologies", "Technology"),
                       ("strategies", "Strategy")):
-        for r in _read(name):
+        for r in L.read_tsv(name):
             e = LexEntry(label=r["label"], types=_types(r.get("type"), typ), kind=typ.lower())
             for s in [r["label"], *_split(r.get("aliases"))]:
                 add(s, e)
 
     abbreviations: dict[str, list[str]] = defaultdict(list)
-    for r in _read("short_names"):
+    for r in L.read_tsv("short_names"):
         if r["place"] not in abbreviations[r["abbr"]]:
             abbreviations[r["abbr"]].append(r["place"])
     heads = tuple(sorted(
         (Head(r["head"], r["type"], int(r.get("min_len") or len(r["head"]) + 1))
-         for r in _read("heads")),
+         for r in L.read_tsv("heads")),
         key=lambda h: (-len(h.head), h.head),
     ))
-    stopwords = frozenset(r["word"] for r in _read("stopwords"))
-    ambiguous = frozenset(r["word"] for r in _read("ambiguous_places"))
+    stopwords = frozenset(r["word"] for r in L.read_tsv("stopwords"))
+    ambiguous = frozenset(r["word"] for r in L.read_tsv("ambiguous_places"))
 
-    # Entries of the same surface: a richer kind first (industry beats technology
-    # only by file order; places before vocabularies so 重庆 stays a City).
+    # Entries of the same surface: places before vocabularies so 重庆 stays a City;
+    # a word in both the technology and the industry lists (人工智能, 云计算) is read
+    # as a technology, which the guidelines also accept for the industry sense.
     order = {"place": 0, "region": 1, "country": 2, "org": 3, "strategy": 4,
-             "industry": 5, "technology": 6}
+             "technology": 5, "industry": 6}
     final = {s: tuple(sorted(es, key=lambda e: (order[e.kind], e.level != "province",
                                                  e.level != "prefecture", e.adcode or "")))
              for s, es in entries.items()}

@@ -39,6 +39,7 @@ LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作
                  "地区", "都市圈", "经济圈", "城市群", "作为", "沿线", "双核", "携手", "共建",
                  "区域", "全面接轨", "接轨", "融合")
 LINKAGE_WORDS = ("联动", "一体化", "同城化", "协同发展", "合作")
+LINKAGE_START = ("联动", "双城", "一体化", "同城化")
 GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")
 #: Tokens that end a noun phrase when walking left from its head.
 BOUNDARY_WORDS = frozenset("""
@@ -48,8 +49,26 @@ BOUNDARY_WORDS = frozenset("""
 制定 出台 印发 签署 发布 编制 实行 执行 完成 组建 搭建 培育 做强 做优 壮大 发展 融入 服务
 落实 贯彻 参与 利用 通过 作为 包括 其中 已 已经 正 正在 进一步 全面 大力 着力 持续 不断
 """.split())
-MOD_TAGS = frozenset("n nz vn an a b j l nt ns nr i eng ng nrt".split())
+MOD_TAGS = frozenset("n nz vn an a b j l nt ns nr i eng ng nrt v".split())
 MAX_PHRASE = 14
+NOUN_TAGS = frozenset("n nz vn j l ng an".split())
+#: Verbs that end a phrase even inside a longer token (贯彻落实, 大力发展).
+BOUNDARY_SUB_RE = re.compile("|".join(sorted(
+    (w for w in BOUNDARY_WORDS if len(w) >= 2 and w not in ("发展", "建设", "服务", "合作")),
+    key=len, reverse=True)))
+#: Modifiers that say nothing about which thing is meant (全球经济, 重要经济).
+GENERIC_MODIFIERS = frozenset("""
+全球 世界 国际 国内 区域 全国 重要 主要 相关 有关 各类 各种 各个 一些 这些 整个 多个 新 现有 当前
+我国 本国 当地 地方 自身 双方 其他 等同 同类 一定 一批 若干 有效 合理 一流 良好 统一 更 多 大
+""".split())
+#: Heads left to other rules: linkages come from place compounds, documents from 《》,
+#: and 平台 / 系统 / 网络 name too many ordinary things.
+SKIP_HEADS = frozenset("联动 一体化 同城化 平台 系统 网络 规划 纲要 方案 意见 协议 条例 报告 指数 办法 通知 决定 白皮书 指南".split())
+#: Organisation heads that name an institution even without a place in front.
+STRONG_ORG_HEADS = frozenset("大学 学院 研究院 研究所 研究中心 委员会 集团 公司 银行 协会 联合会 商会 实验室".split())
+#: 模式 / 体系 are mechanisms only when the words before them are about governance.
+GOVERNANCE_HEADS = frozenset(("模式", "体系"))
+GOVERNANCE_RE = re.compile("共建|共管|共享|共担|合作|协同|协调|联合|联席|管理|治理|监管|考核|评价")
 
 
 @dataclass(frozen=True)
@@ -116,6 +135,19 @@ def strip_quotes(s: str) -> str:
     return s.strip("“”\"'‘’「」『』")
 
 
+def strip_strategy_suffix(label: str) -> str:
+    """Strategy label: quotes removed, 工程 / 格局 dropped (“东数西算”工程 → 东数西算).
+
+    >>> strip_strategy_suffix("“东数西算”工程"), strip_strategy_suffix("“人工智能+”行动")
+    ('东数西算', '人工智能+行动')
+    """
+    bare = re.sub("[“”\"‘’「」『』]", "", label)
+    for suf in ("工程", "格局"):
+        if bare.endswith(suf) and len(bare) - len(suf) >= 2:
+            return bare[: -len(suf)]
+    return bare
+
+
 class MentionFinder:
     """Finds the mentions of one article; holds the article-level memory
     (full place names seen, resolved compounds, the linkage in focus)."""
@@ -132,14 +164,16 @@ class MentionFinder:
         self._compounds: dict[str, tuple[str, ...]] = {}
         #: linkage label (济青联动) → the places it joins
         self.linkages: dict[str, tuple[str, ...]] = {}
+        #: enumerations found: (start, end, head word) in article offsets
+        self.enumerations: list[tuple[int, int, str]] = []
         sentences: list[Sentence] = []
         for pi, start, stext in split_sentences(paragraphs, offsets):
             sentences.append(Sentence(start, stext, pi, tuple(self.seg.tag(stext))))
         # First pass: places the article names, so that compounds can be resolved.
         for s in sentences:
             for m in self._lexicon_mentions(s):
-                for p in m.place_labels:
-                    self._doc_places[p] += 1
+                if m.rule == "lex.place":
+                    self._doc_places[m.label] += 1
         return sentences, [self._sentence_mentions(s) for s in sentences]
 
     def _full_names_in(self, text: str) -> set[str]:
@@ -186,12 +220,27 @@ class MentionFinder:
             start = end + 1 - len(surface)
             if start not in bounds or (len(surface) <= 2 and end + 1 not in bounds):
                 continue
+            if _ascii_glued(s.text, start, end + 1):
+                continue  # AI inside OpenAI
             entry = self._choose_entry(surface)
             if entry is None:
                 continue
-            out.append(Mention(s.start + start, s.start + end + 1, surface, entry.label,
-                               entry.types, f"lex.{entry.kind}"))
+            out.append(Mention(s.start + start, s.start + end + 1, surface,
+                               self.label_for(surface, entry), entry.types, f"lex.{entry.kind}"))
         return out
+
+    @staticmethod
+    def label_for(surface: str, entry: LexEntry) -> str:
+        """Places take their canonical short name (济南市 → 济南, 我国 → 中国);
+        industries, technologies, strategies and organisations are labelled as
+        written (GUIDELINES.md), the vocabulary's own label becoming an alias."""
+        if entry.kind in ("place", "region", "country"):
+            return entry.label
+        if entry.kind == "industry":
+            return strip_industry_suffix(surface)
+        if entry.kind == "strategy":
+            return strip_strategy_suffix(surface)
+        return surface
 
     def _choose_entry(self, surface: str) -> LexEntry | None:
         for e in self.lex.lookup(surface):
@@ -224,7 +273,7 @@ class MentionFinder:
             known = self._choose_entry(inner)
             if known is not None:
                 out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(),
-                                   known.label, known.types, f"quote.{known.kind}"))
+                                   self.label_for(inner, known), known.types, f"quote.{known.kind}"))
             elif head is not None:
                 label = inner if QUOTE_HEADS[head] else inner + head
                 end = m.end() + len(head)
@@ -257,18 +306,33 @@ class MentionFinder:
                     (tok.word + toks[i + 1].word).endswith(h.head) and len(h.head) > len(head.head)
                     for h in self.lex.heads):
                 continue
+            if head.head in SKIP_HEADS:
+                continue
             j = i
             length = len(tok.word)
             while j > 0:
                 prev = toks[j - 1]
-                if prev.tag not in MOD_TAGS or prev.word in BOUNDARY_WORDS:
+                if not self._modifier(prev, head.type):
                     break
-                if prev.tag == "ns" and head.type == "Mechanism":
-                    break
+                if prev.tag == "v":
+                    # a verb modifies only between nouns: 利益共享机制, not 一是…机制
+                    if j < 2 or toks[j - 2].tag not in NOUN_TAGS or not self._modifier(toks[j - 2], head.type):
+                        break
                 if length + len(prev.word) > MAX_PHRASE:
                     break
                 j -= 1
                 length += len(prev.word)
+            # a boundary word right before the head, after a noun: 职能部门落实机制
+            if j == i and j >= 2 and toks[j - 1].word in BOUNDARY_WORDS and toks[j - 1].tag != "v" \
+                    and toks[j - 2].tag in NOUN_TAGS and self._modifier(toks[j - 2], head.type):
+                j -= 2
+            while j < i and toks[j].word in GENERIC_MODIFIERS:
+                j += 1
+            if head.type in ("Industry", "Technology") and j < i and self._is_place_token(toks[j]):
+                continue  # 济南总部经济: a place and its industry, not a name
+            if head.type == "Organization" and not (
+                    self._is_place_token(toks[j]) or (head.head in STRONG_ORG_HEADS and length >= 6)):
+                continue
             start, end = toks[j].start, tok.end
             phrase = s.text[start:end]
             if any(a < s.start + end and s.start + start < b for a, b in blocked):
@@ -276,6 +340,8 @@ class MentionFinder:
             if len(phrase) < head.min_len or phrase in self.lex.stopwords:
                 continue
             if phrase == head.head or not re.fullmatch(f"[{CJK}A-Za-z0-9（）()\\-—+]+", phrase):
+                continue
+            if head.head in GOVERNANCE_HEADS and not GOVERNANCE_RE.search(phrase[: -len(head.head)]):
                 continue
             label = strip_industry_suffix(phrase) if head.type == "Industry" else phrase
             if label in self.lex.stopwords:
@@ -286,6 +352,20 @@ class MentionFinder:
             out.append(Mention(s.start + start, s.start + end, phrase, label, (head.type,),
                                f"head.{head.type}"))
         return out
+
+    def _modifier(self, tok: Token, head_type: str) -> bool:
+        if tok.tag not in MOD_TAGS or tok.word in BOUNDARY_WORDS:
+            return False
+        if tok.tag == "ns" and head_type == "Mechanism":
+            return False
+        if len(tok.word) > 2 and tok.word not in self.lex.entries and BOUNDARY_SUB_RE.search(tok.word):
+            return False  # 大力发展, 充分利用, 贯彻落实
+        return True
+
+    def _is_place_token(self, tok: Token) -> bool:
+        if tok.tag == "ns":
+            return True
+        return any(e.kind in ("place", "country") for e in self.lex.lookup(tok.word))
 
     # ------------------------------------------------------------------ places
     def _resolve_char(self, ch: str) -> str | None:
@@ -304,10 +384,8 @@ class MentionFinder:
         if word in self._compounds:
             return self._compounds[word]
         entry = self._choose_entry(word)
-        if entry is not None and entry.kind == "region" and entry.members:
-            return None  # 京津冀 is a region of its own
-        if entry is not None:
-            return None
+        if entry is not None and not (entry.kind == "region" and entry.label != word):
+            return None  # 京津冀 is a region of its own; 成渝 (成渝地区…) may be a linkage
         places = tuple(self._resolve_char(ch) or "" for ch in word)
         if all(places) and len(set(places)) == len(places):
             return places
@@ -327,6 +405,8 @@ class MentionFinder:
                 rest = text[i + n:]
                 known = w in self._compounds
                 if not known and not rest.startswith(LINK_SUFFIXES):
+                    continue
+                if self._choose_entry(w) is not None and not rest.startswith(LINKAGE_START):
                     continue
                 if i + n not in bounds and not rest.startswith(LINK_SUFFIXES):
                     continue
@@ -377,11 +457,26 @@ class MentionFinder:
                 pos += len(part)
             known_types = Counter()
             spans = []
-            for off, part in items:
+            for k, (off, part) in enumerate(items):
                 a = s.start + off
                 b = a + len(part)
                 inside = [p for p in primary if a <= p.start and p.end <= b and p.label]
+                if k == 0:
+                    # the run may start before the first item (充分发挥以5G): the item is
+                    # the mention ending the part, or the part after a lead-in word
+                    ending = [p for p in inside if p.end == b]
+                    if ending:
+                        a = min(p.start for p in ending)
+                    else:
+                        lead = re.match(r"^.*?(?:在|以|围绕|聚焦|发展|培育|包括|如|把|将)", part)
+                        if lead and len(part) - lead.end() >= 2:
+                            a += lead.end()
+                    part = s.text[a - s.start:b - s.start]
+                    inside = [p for p in inside if p.start >= a]
                 full = [p for p in inside if p.start == a and p.end == b]
+                if not full:
+                    stripped = strip_industry_suffix(part)
+                    full = [p for p in inside if p.start == a and p.label == stripped]
                 if full:
                     known_types.update(full[0].types)
                 spans.append((a, b, part, inside, full))
@@ -391,9 +486,12 @@ class MentionFinder:
             item_type = typ or sib
             if item_type not in ("Industry", "Technology"):
                 continue
+            self.enumerations.append((spans[0][0], spans[-1][1], head))
             for a, b, part, inside, full in spans:
                 if full:
                     continue
+                if typ is None and not self._head_type(part):
+                    continue  # 在A、B等领域: an unknown, unheaded item is not typed by its siblings alone
                 # a leading place is the subject, not part of the item (青岛工业互联网)
                 lead = [p for p in inside if p.start == a and p.is_place]
                 if lead:
@@ -407,7 +505,8 @@ class MentionFinder:
                 known = self._choose_entry(label)
                 types = known.types if known else (item_type,)
                 out.append(Mention(a, b, s.text[a - s.start:b - s.start],
-                                   known.label if known else label, types, "enum.item"))
+                                   self.label_for(label, known) if known else label, types,
+                                   "enum.item"))
         return out
 
 
@@ -424,8 +523,17 @@ ENUM_RE = re.compile(
 
 
 def _verbish(label: str, seg: Segmenter) -> bool:
+    """A verb phrase (优化营商环境), not a name: starts with a verb and goes on."""
     toks = seg.tag(label)
-    return bool(toks) and toks[0].tag in ("v", "d", "p", "c", "r")
+    return len(toks) >= 2 and toks[0].tag in ("v", "d", "p", "c", "r")
+
+
+def _ascii_glued(text: str, a: int, b: int) -> bool:
+    """An ASCII match glued to more ASCII letters or digits (AI in OpenAI, 5G in 5GHz)."""
+    def word(ch: str) -> bool:
+        return ch.isascii() and ch.isalnum()
+    return (word(text[a]) and a > 0 and word(text[a - 1])) or \
+        (word(text[b - 1]) and b < len(text) and word(text[b]))
 
 
 def _overlaps(a: Mention, b: Mention) -> bool:

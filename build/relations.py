@@ -71,6 +71,7 @@ class Context:
     linkages: dict[str, tuple[str, ...]]    #: linkage label → its places
     parents: dict[str, str]                 #: place label → containing place (gazetteer)
     members: dict[str, tuple[str, ...]]     #: region label → member places (gazetteer)
+    enumerations: tuple[tuple[int, int, str], ...] = ()  #: (start, end, head) of A、B等X runs
 
 
 class RelationCollector:
@@ -136,7 +137,8 @@ def _typed(ms: Iterable[Mention], types: Sequence[str]) -> list[Mention]:
 
 def article_context(article_id: str, sentences: Sequence[Sentence], mentions: Sequence[Sequence[Mention]],
                     linkages: dict[str, tuple[str, ...]], parents: dict[str, str],
-                    members: dict[str, tuple[str, ...]]) -> Context:
+                    members: dict[str, tuple[str, ...]],
+                    enumerations: Sequence[tuple[int, int, str]] = ()) -> Context:
     counts: Counter[str] = Counter()
     topics: dict[int, str] = {}
     seen_para: set[int] = set()
@@ -152,7 +154,7 @@ def article_context(article_id: str, sentences: Sequence[Sentence], mentions: Se
                 topics[sent.paragraph] = lead[0].label
     top = max(counts, key=lambda k: (counts[k], -min(
         (m.start for ms in mentions for m in ms if m.label == k), default=0))) if counts else None
-    return Context(article_id, top, topics, linkages, parents, members)
+    return Context(article_id, top, topics, linkages, parents, members, tuple(enumerations))
 
 
 def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence[Mention]],
@@ -267,7 +269,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
             explicit = [m.label for m in primary if m.label in ctx.linkages]
             subj = explicit[:1] or ([topic] if topic else [])
             objs = [m for m in primary if m.label and m.label not in ctx.linkages and
-                    ("Strategy" in m.types or m.rule == "lex.region") and m.label != topic]
+                    "Strategy" in m.types and m.label != topic]
             for cl in clauses:
                 if not IMPLEMENT_CUES.search(cl.text):
                     continue
@@ -289,8 +291,8 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                             rc.add(before[-1].label, "involves", p, sent, "involves.enumeration")
 
         # -- focusesOn: 以A、B为代表的S / 在A、B等领域 (subject: strategy in focus)
-        fields = [m for m in primary if m.rule == "enum.item" and "Industry" in m.types or
-                  m.rule == "enum.item" and "Technology" in m.types]
+        fields = [m for m in _typed(primary, FIELD_TYPES)
+                  if any(a <= m.start and m.end <= b for a, b, _ in ctx.enumerations)]
         if fields:
             rep = re.search(r"为代表的", sent.text)
             rep_subj = None
@@ -340,7 +342,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
         cue = MODEL_CUES.search(sent.text)
         if cue and topic:
             after = [m for m in primary if m.start > sent.start + cue.start() and m.label
-                     and m.label != topic and (m.label in ctx.linkages or "Strategy" in m.types)]
+                     and m.label != topic and m.label in ctx.linkages]
             if after:
                 rc.add(topic, "modeledOn", after[0].label, sent, "modeledOn.explicit")
             elif not own_topic and re.search(r"做法|经验|模式|实践", sent.text):
@@ -355,8 +357,10 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
             if parent and parent in names:
                 rc.add(p, "partOf", parent, sent, "partOf.gazetteer")
         for m in primary:
+            if m.label.endswith("新区"):
+                continue  # a new area lies inside its host cities, not the reverse
             for member in ctx.members.get(m.label, ()):
-                if member in names and member != m.label:
+                if member in names and member != m.label and member in ctx.parents:
                     rc.add(member, "partOf", m.label, sent, "partOf.gazetteer")
     return rc
 

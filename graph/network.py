@@ -9,7 +9,8 @@ per article. :func:`to_networkx` folds all of it into one
   ``aliases``, ``articles`` and ``adcode``;
 * edges keyed by predicate local name, with ``predicate``, ``symmetric``,
   ``confidence`` and ``evidence`` (a tuple of dicts); a symmetric predicate is
-  one edge (from the smaller IRI), negated assertions are left out.
+  one edge (from the smaller IRI), negated assertions and negated evidence
+  sentences are left out.
 
 >>> from rdflib import Graph, Literal, RDF, RDFS
 >>> from policykg.ontology.namespace import PKG, PKGID
@@ -28,6 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any, Union
+from urllib.parse import unquote
 
 import networkx as nx
 from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
@@ -35,7 +37,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from policykg.ontology.namespace import (
-    ENTITY_TYPES, PKG, PKGID, PREDICATES, SYMMETRIC_PREDICATES,
+    ENTITY_TYPES, PKG, PREDICATES, SYMMETRIC_PREDICATES,
 )
 
 __all__ = [
@@ -161,12 +163,14 @@ def iri_slug(iri: str) -> str:
 
 
 def article_id(iri: str | Node) -> str:
-    """The article id of an article IRI: its last path segment.
+    """The article id of an article IRI: its last path segment, percent-decoded.
 
-    >>> article_id("https://w3id.org/policykg/id/article/000_abc-1")
+    >>> article_id("https://w3id.org/policykg/id/a/000_abc-1")
     '000_abc-1'
+    >>> article_id("https://w3id.org/policykg/id/a/x%20y-2")
+    'x y-2'
     """
-    return iri_slug(str(iri))
+    return unquote(iri_slug(str(iri)))
 
 
 def _bool(o: Node | None) -> bool:
@@ -180,10 +184,13 @@ def _float(o: Node | None, default: float = 1.0) -> float:
         return default
 
 
-def _rule_id(o: Node | None) -> str:
+def _rule_id(idx: _Index, o: Node | None) -> str:
+    """A rule's id: its rdfs:label, else the IRI's last segment (or the literal)."""
     if o is None:
         return ""
-    return iri_slug(str(o)) if isinstance(o, URIRef) else str(o)
+    if isinstance(o, Literal):
+        return str(o)
+    return _text(idx.objects(o, RDFS.label)) or unquote(iri_slug(str(o)))
 
 
 # ---------------------------------------------------------------- public API
@@ -281,15 +288,18 @@ def to_networkx(source: Any) -> nx.MultiDiGraph:
             continue
         asserted.add(k)
         a_rule, a_conf = idx.one(a, PKG.rule), idx.one(a, PKG.confidence)
+        a_art = idx.one(a, PROV.wasDerivedFrom) or idx.one(a, PKG.article)
         for ev in sorted(idx.objects(a, PKG.evidence), key=_term_key):
-            art = idx.one(ev, PROV.wasDerivedFrom) or idx.one(ev, PKG.article)
+            if _bool(idx.one(ev, PKG.negated)):
+                continue  # this sentence denies the relation; other evidence asserts it
+            art = idx.one(ev, PROV.wasDerivedFrom) or idx.one(ev, PKG.article) or a_art
             aid = article_id(art) if art is not None else ""
             start, end = idx.one(ev, PKG.startOffset), idx.one(ev, PKG.endOffset)
             evidence[k].append({
                 "sentence": _text(idx.objects(ev, PKG.sentence)) or "",
                 "article_id": aid,
                 "article_title": titles.get(aid, aid),
-                "rule": _rule_id(idx.one(ev, PKG.rule) or a_rule),
+                "rule": _rule_id(idx, idx.one(ev, PKG.rule) or a_rule),
                 "confidence": _float(idx.one(ev, PKG.confidence) or a_conf),
                 "start": int(_float(start, -1)),
                 "end": int(_float(end, -1)),

@@ -85,6 +85,7 @@ def predicate_label(predicate: str) -> str:
 
 
 # ---------------------------------------------------------------- assets
+@lru_cache(maxsize=None)
 def _pkg_text(folder: str, name: str) -> str:
     return resources.files("policykg.graph").joinpath(folder, name).read_text(encoding="utf-8")
 
@@ -125,27 +126,44 @@ def vis_assets() -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------- layout
-def _layout(G: nx.MultiDiGraph, nodes: list[str]) -> dict[str, tuple[int, int]]:
-    """Integer positions, deterministic for a given graph (fixed seed, sorted input)."""
+#: Above this many nodes the layout is finished in the browser (see :func:`_layout`).
+PY_LAYOUT_MAX_NODES = 500
+
+
+def _layout(G: nx.MultiDiGraph, nodes: list[str]) -> tuple[dict[str, tuple[int, int]], bool]:
+    """``(integer positions, needs browser physics)``; deterministic for a given graph.
+
+    Up to :data:`PY_LAYOUT_MAX_NODES` nodes the layout is final (Kamada-Kawai up
+    to 60 nodes, else networkx spring with a fixed seed) and physics stays off.
+    networkx's spring layout is quadratic (tens of seconds at 2000 nodes), so
+    bigger graphs get seeded random start positions and vis-network's
+    Barnes-Hut solver finishes them in the browser in a bounded number of
+    stabilisation iterations, after which physics is switched off.
+    """
     n = len(nodes)
     if n == 0:
-        return {}
+        return {}, False
     if n == 1:
-        return {nodes[0]: (0, 0)}
+        return {nodes[0]: (0, 0)}, False
+    scale = 100.0 * math.sqrt(n) + 100.0
+    if n > PY_LAYOUT_MAX_NODES:
+        import random
+
+        rng = random.Random(7)
+        return {k: (round(rng.uniform(-scale, scale)), round(rng.uniform(-scale, scale))) for k in nodes}, True
     H = nx.Graph()
     H.add_nodes_from(nodes)
     H.add_edges_from(sorted({tuple(sorted((u, v))) for u, v in G.edges() if u != v}))
-    scale = 140.0 * math.sqrt(n) + 100.0
     try:
         if n <= 60:
             pos = nx.kamada_kawai_layout(H, scale=1.0)
         else:
-            pos = nx.spring_layout(H, seed=7, iterations=100 if n < 2000 else 50, scale=1.0)
-        return {k: (round(float(x) * scale), round(float(y) * scale)) for k, (x, y) in pos.items()}
+            pos = nx.spring_layout(H, seed=7, iterations=100, scale=1.0)
     except ImportError:
         # numpy/scipy missing: a ring in sorted order still opens instantly and is stable
         return {k: (round(scale * math.cos(2 * math.pi * i / n)), round(scale * math.sin(2 * math.pi * i / n)))
-                for i, k in enumerate(nodes)}
+                for i, k in enumerate(nodes)}, False
+    return {k: (round(float(x) * scale), round(float(y) * scale)) for k, (x, y) in pos.items()}, False
 
 
 # ---------------------------------------------------------------- page data
@@ -161,7 +179,7 @@ def _page_data(
 ) -> dict[str, Any]:
     nodes = sorted(G.nodes)
     ids = {n: i for i, n in enumerate(nodes)}
-    pos = _layout(G, nodes)
+    pos, physics = _layout(G, nodes)
     degree = dict(G.degree())
     node_recs = []
     used_articles: set[str] = set()
@@ -221,6 +239,7 @@ def _page_data(
         "placeLinks": {n: place_links[n] for n in nodes if n in place_links},
         "focus": ids.get(focus) if focus is not None else None,
         "edgeLabels": len(edge_recs) <= 300 if edge_labels is None else edge_labels,
+        "physics": physics,
     }
 
 
@@ -260,6 +279,13 @@ def render_explorer(
     """
     if focus is not None and focus not in G:
         raise KeyError(f"render_explorer: focus {focus!r} is not a node of the graph; pass a node IRI or None")
+    for href in [*(article_links or {}).values(), *(place_links or {}).values(), *(nav or {}).values(),
+                 assets_href or ""]:
+        if _URL_RE.search(href) or href.lower().lstrip().startswith(("javascript:", "data:")):
+            raise ValueError(
+                f"render_explorer: link {href!r} is not a relative path; the pages work offline, "
+                "so pass links relative to the page (e.g. '../article/x-1.html')"
+            )
     data = _page_data(
         G, title=title, article_links=dict(article_links or {}),
         article_titles=dict(G.graph.get("articles") or {}), place_links=dict(place_links or {}),
@@ -287,11 +313,18 @@ def render_explorer(
     return page
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, text: str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; pages are meant to be shared
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         os.replace(tmp, path)

@@ -29,7 +29,7 @@ from policykg.ontology.namespace import ENTITY_TYPES
 
 __all__ = [
     "LexiconError", "Place", "ShortName", "Region", "Term", "Head", "WordNote",
-    "LEXICON_NAMES", "VOCABULARY_KINDS", "read_tsv", "places", "place", "short_names",
+    "LEXICON_NAMES", "VOCABULARY_KINDS", "read_tsv", "split_cell", "places", "place", "short_names",
     "abbreviations", "regions", "region", "vocabulary", "heads", "stopwords",
     "ambiguous_places",
 ]
@@ -124,10 +124,14 @@ class WordNote:
 
 # --- raw rows ---------------------------------------------------------------------------
 
+def _default_dir() -> Path:
+    """The packaged ``ontology/lexicons`` directory."""
+    return Path(str(resources.files("policykg.ontology").joinpath("lexicons")))
+
+
 def _path(name: str, directory: str | os.PathLike[str] | None) -> Path:
     stem = name[:-4] if name.endswith(".tsv") else name
-    base = Path(directory) if directory is not None else Path(
-        str(resources.files("policykg.ontology").joinpath("lexicons")))
+    base = Path(directory) if directory is not None else _default_dir()
     path = base / f"{stem}.tsv"
     if not path.is_file():
         known = sorted(p.stem for p in base.glob("*.tsv"))
@@ -315,10 +319,11 @@ def vocabulary(kind: str) -> tuple[Term, ...]:
 
     >>> vocabulary("technologies")[0].types
     ('Technology',)
-    >>> vocabulary("trees")
-    Traceback (most recent call last):
-    ...
-    policykg.ontology.lexicons.LexiconError: unknown vocabulary 'trees'; use one of countries, industries, organizations, strategies, technologies
+    >>> try:
+    ...     vocabulary("trees")
+    ... except LexiconError as e:
+    ...     print(e)
+    unknown vocabulary 'trees'; use one of countries, industries, organizations, strategies, technologies
     """
     if kind not in VOCABULARY_KINDS:
         raise LexiconError(f"unknown vocabulary {kind!r}; use one of {', '.join(VOCABULARY_KINDS)}")
@@ -339,8 +344,8 @@ def heads() -> tuple[Head, ...]:
     for file, n, r in _rows("heads"):
         _unique(file, seen, r["head"], n)
         _types(file, n, r["type"], "")
-        if not r["min_len"].isdigit() or int(r["min_len"]) <= len(r["head"]):
-            raise _fail(file, n, f"min_len {r['min_len']!r} must be a whole number larger than "
+        if not r["min_len"].isdigit() or int(r["min_len"]) < len(r["head"]):
+            raise _fail(file, n, f"min_len {r['min_len']!r} must be a whole number not smaller than "
                                  f"the head's length {len(r['head'])}")
         out.append(Head(r["head"], r["type"], int(r["min_len"]), r["note"]))
     return tuple(sorted(out, key=lambda h: -len(h.head)))

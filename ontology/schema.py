@@ -70,7 +70,7 @@ def validate(data: Graph, *, shapes: Graph | None = None) -> ValidationReport:
 
     conforms, report, text = shacl_validate(
         data, shacl_graph=shapes if shapes is not None else shapes_graph(),
-        inference="none", advanced=True, allow_warnings=False)
+        inference="none", allow_warnings=False)
     out = []
     for result in report.subjects(predicate=SH.focusNode):
         out.append(Violation(

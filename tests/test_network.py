@@ -208,3 +208,31 @@ def test_bad_input_message():
         "to_networkx: got int; pass an rdflib Dataset or Graph, a pyoxigraph Store, "
         "or an iterable of (s, p, o[, graph]) tuples"
     )
+
+
+def test_reads_what_policykg_graph_rdf_writes():
+    """The real writer (graph/rdf.py): per-evidence negation and rule labels."""
+    rdf = pytest.importorskip("policykg.graph.rdf")
+    from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relation
+
+    art = Article(id="x-1", source="x.txt", index=1, title="济青", authors=(), affiliations=(),
+                  paragraphs=("济南与青岛联动。青岛不学习济南。",))
+    ev = Evidence("x-1", "济南与青岛联动。", 0, 8, "coord:pair", 0.9)
+    rels = (
+        Relation("济南", "coordinatesWith", "青岛", (ev,)),
+        Relation("青岛", "coordinatesWith", "济南", (ev,)),
+        Relation("青岛", "modeledOn", "济南", (Evidence("x-1", "青岛不学习济南。", 9, 17, "m", 0.5, negated=True),)),
+        Relation("济南", "partOf", "山东", (Evidence("x-1", "s1", 0, 2, "p", 0.6),
+                                          Evidence("x-1", "s2", 3, 5, "p", 0.8, negated=True))),
+    )
+    ents = (Entity("济南", ("City",), ("济南市",)), Entity("青岛", ("City",)), Entity("山东", ("Region",)))
+    H = to_networkx(rdf.to_dataset([ArticleGraph(art, ents, rels)]))
+    labels = {n: d["label"] for n, d in H.nodes(data=True)}
+    assert sorted((labels[u], k, labels[v]) for u, v, k in H.edges(keys=True)) == [
+        ("济南", "coordinatesWith", "青岛"), ("济南", "partOf", "山东")]
+    coord = next(d for *_, k, d in H.edges(keys=True, data=True) if k == "coordinatesWith")
+    assert [(e["sentence"], e["rule"], e["article_title"]) for e in coord["evidence"]] == [
+        ("济南与青岛联动。", "coord:pair", "济青")]
+    part = next(d for *_, k, d in H.edges(keys=True, data=True) if k == "partOf")
+    assert [e["sentence"] for e in part["evidence"]] == ["s1"]  # the negated sentence is dropped
+    assert H.nodes[str(rdf.entity_iri("济南"))]["articles"] == ("x-1",)

@@ -146,5 +146,13 @@ def test_empty_graph_and_bad_focus():
         "render_explorer: focus 'urn:nope' is not a node of the graph; pass a node IRI or None")
 
 
+def test_absolute_links_are_refused(G):
+    with pytest.raises(ValueError) as e:
+        render_explorer(G, title="x", article_links={"a-1": "https://example.org/a-1"})
+    assert str(e.value) == (
+        "render_explorer: link 'https://example.org/a-1' is not a relative path; the pages work "
+        "offline, so pass links relative to the page (e.g. '../article/x-1.html')")
+
+
 def test_predicate_label():
     assert predicate_label("issuedBy") == "发布 issuedBy"

@@ -67,16 +67,34 @@
     return out;
   }));
   var big = DATA.edges.length > 1500;
+  var counts = document.getElementById("counts");
   var font = DATA.font;
+  // Positions come from Python (fixed seed) and physics is off, so pages open fast; only
+  // big graphs (DATA.physics) get a bounded Barnes-Hut stabilisation, then physics goes off.
+  var physics = DATA.physics ? {
+    enabled: true, solver: "barnesHut",
+    barnesHut: { gravitationalConstant: -4000, springLength: 120, springConstant: 0.04, damping: 0.35, avoidOverlap: 0.1 },
+    stabilization: { enabled: true, iterations: 200, updateInterval: 20, fit: true }
+  } : false;
   var network = new vis.Network(document.getElementById("network"), { nodes: visNodes, edges: visEdges }, {
     autoResize: true,
-    physics: false,              // positions come from Python (fixed seed): pages open fast
-    layout: { improvedLayout: false },
+    physics: physics,
+    layout: { improvedLayout: false, randomSeed: 7 },
     interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: big, hideEdgesOnZoom: big },
     nodes: { shape: "dot", font: { face: font, size: 14, color: "#222", strokeWidth: 3, strokeColor: "#ffffff" } },
     edges: { font: { face: font, size: 10, color: "#444", align: "middle", strokeWidth: 3, strokeColor: "#ffffff" },
              selectionWidth: 2, hoverWidth: 1 }
   });
+
+  if (DATA.physics) {
+    network.on("stabilizationProgress", function (p) {
+      counts.textContent = "布局中 laying out… " + Math.round(100 * p.iterations / p.total) + "%";
+    });
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({ physics: false });
+      applyFilters();  // restores the node/edge counts
+    });
+  }
 
   // ---------------------------------------------------------------- legend, counts
   var legend = document.getElementById("legend");
@@ -86,7 +104,6 @@
     row.appendChild(sw); row.appendChild(el("span", typeName(t.name)));
     legend.appendChild(row);
   });
-  var counts = document.getElementById("counts");
 
   // ---------------------------------------------------------------- filters
   var typeOn = {}, predOn = {};
