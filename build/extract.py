@@ -67,8 +67,11 @@ class Extractor:
     def extract(self, article: Article) -> ArticleGraph:
         finder = MentionFinder(self.lexicon, self.segmenter)
         sentences, mentions = finder.find(article.paragraphs, article.paragraph_offsets)
+        name_places = {m.label: finder.leading_compound(m.label) for ms in mentions for m in ms
+                       if m.label and ("Strategy" in m.types or "Region" in m.types)}
         ctx = article_context(article.id, sentences, mentions, finder.linkages,
-                              self._parents, self._members, finder.enumerations)
+                              self._parents, self._members, finder.enumerations,
+                              {k: v for k, v in name_places.items() if v})
         rc = extract_relations(sentences, mentions, ctx, text=article.text)
         relations = rc.relations(min_confidence=self.config.min_confidence)
         entities, counts = self._entities(article, [m for ms in mentions for m in ms])

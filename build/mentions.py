@@ -39,7 +39,8 @@ LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作
                  "地区", "都市圈", "经济圈", "城市群", "作为", "沿线", "双核", "携手", "共建",
                  "区域", "全面接轨", "接轨", "融合")
 LINKAGE_WORDS = ("联动", "一体化", "同城化", "协同发展", "合作")
-LINKAGE_START = ("联动", "双城", "一体化", "同城化")
+LINKAGE_START = ("联动", "双城", "一体化", "同城化", "“双城", "全面接轨", "融合发展", "协同发展")
+LINKAGE_RE = re.compile(r"[“\"]?(?:双城)?[”\"]?(?P<core>联动|一体化|同城化|记|融合发展|协同发展|全面接轨)[”\"]?(?:发展)?")
 GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")
 #: Tokens that end a noun phrase when walking left from its head.
 BOUNDARY_WORDS = frozenset("""
@@ -48,6 +49,7 @@ BOUNDARY_WORDS = frozenset("""
 为 将 要 需 需要 能 可以 以 在 对 把 由 于 与 和 及 等 的 之 了 着 过 并 或 也 还 都 更 新建
 制定 出台 印发 签署 发布 编制 实行 执行 完成 组建 搭建 培育 做强 做优 壮大 发展 融入 服务
 落实 贯彻 参与 利用 通过 作为 包括 其中 已 已经 正 正在 进一步 全面 大力 着力 持续 不断
+能 会 可 应 应当 必须 得 能够 需要 聚集 成为 具有 拥有 位于 属于 实施 建成 形成了
 """.split())
 MOD_TAGS = frozenset("n nz vn an a b j l nt ns nr i eng ng nrt v".split())
 MAX_PHRASE = 14
@@ -218,7 +220,7 @@ class MentionFinder:
         out = []
         for end, surface in self.lex.automaton.iter(s.text):
             start = end + 1 - len(surface)
-            if start not in bounds or (len(surface) <= 2 and end + 1 not in bounds):
+            if start not in bounds or end + 1 not in bounds:
                 continue
             if _ascii_glued(s.text, start, end + 1):
                 continue  # AI inside OpenAI
@@ -279,12 +281,24 @@ class MentionFinder:
                 end = m.end() + len(head)
                 out.append(Mention(s.start + m.start(), s.start + end, s.text[m.start():end],
                                    label, ("Strategy",), "quote.head"))
+            elif self._place_before(s, m.start()):
+                out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), inner,
+                                   ("Strategy",), "quote.positioning"))
             else:
                 typ = self._head_type(inner)
                 if typ and len(inner) >= 4:
                     out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(),
                                        inner, (typ,), "quote.headed"))
         return out
+
+    def _place_before(self, s: Sentence, at: int) -> bool:
+        """Is the text just before offset ``at`` (sentence-relative) a single place name
+        (not the last of an enumeration 广州、深圳“…”)?"""
+        for n in (4, 3, 2):
+            w = s.text[max(0, at - n):at]
+            if len(w) == n and any(e.kind == "place" and e.types == ("City",) for e in self.lex.lookup(w)):
+                return s.text[max(0, at - n - 1):at - n] not in ("、", "和", "与", "及")
+        return False
 
     def _head_type(self, phrase: str) -> str | None:
         for h in self.lex.heads:
@@ -306,7 +320,7 @@ class MentionFinder:
                     (tok.word + toks[i + 1].word).endswith(h.head) and len(h.head) > len(head.head)
                     for h in self.lex.heads):
                 continue
-            if head.head in SKIP_HEADS:
+            if head.head in SKIP_HEADS or (tok.word != head.head and tok.word in self.lex.entries):
                 continue
             j = i
             length = len(tok.word)
@@ -314,8 +328,9 @@ class MentionFinder:
                 prev = toks[j - 1]
                 if not self._modifier(prev, head.type):
                     break
-                if prev.tag == "v":
-                    # a verb modifies only between nouns: 利益共享机制, not 一是…机制
+                if prev.tag == "v" and j == i:
+                    # a verb right before the head modifies it only after a noun:
+                    # 利益共享机制, not 一是…机制
                     if j < 2 or toks[j - 2].tag not in NOUN_TAGS or not self._modifier(toks[j - 2], head.type):
                         break
                 if length + len(prev.word) > MAX_PHRASE:
@@ -323,7 +338,7 @@ class MentionFinder:
                 j -= 1
                 length += len(prev.word)
             # a boundary word right before the head, after a noun: 职能部门落实机制
-            if j == i and j >= 2 and toks[j - 1].word in BOUNDARY_WORDS and toks[j - 1].tag != "v" \
+            if j == i and j >= 2 and toks[j - 1].word in BOUNDARY_WORDS and toks[j - 1].tag in ("a", "ad", "an", "vn") \
                     and toks[j - 2].tag in NOUN_TAGS and self._modifier(toks[j - 2], head.type):
                 j -= 2
             while j < i and toks[j].word in GENERIC_MODIFIERS:
@@ -343,6 +358,8 @@ class MentionFinder:
                 continue
             if head.head in GOVERNANCE_HEADS and not GOVERNANCE_RE.search(phrase[: -len(head.head)]):
                 continue
+            if phrase.endswith("体制机制"):
+                continue  # 体制机制: institutions in general, no named arrangement
             label = strip_industry_suffix(phrase) if head.type == "Industry" else phrase
             if label in self.lex.stopwords:
                 continue
@@ -355,6 +372,11 @@ class MentionFinder:
 
     def _modifier(self, tok: Token, head_type: str) -> bool:
         if tok.tag not in MOD_TAGS or tok.word in BOUNDARY_WORDS:
+            return False
+        if tok.tag in ("l", "i") and tok.word not in self.lex.entries and \
+                not any(h.head == tok.word for h in self.lex.heads):
+            return False  # idioms (高度重视, 积极参与) end a name
+        if tok.tag == "nt" and head_type != "Organization":
             return False
         if tok.tag == "ns" and head_type == "Mechanism":
             return False
@@ -391,6 +413,19 @@ class MentionFinder:
             return places
         return None
 
+    def leading_compound(self, label: str) -> tuple[str, ...]:
+        """Places named by the abbreviation compound a name starts with
+        (杭甬温要素市场化配置综合改革试点 → 杭州, 宁波, 温州); () when there is none."""
+        for n in (3, 2):
+            w = label[:n]
+            if len(label) > n + 1 and re.fullmatch(f"[{CJK}]{{{n}}}", w) and \
+                    not any(self.lex.lookup(label[:k]) for k in range(n, len(label) + 1)):
+                places = self.resolve_compound(w)
+                if places and all(p in self._doc_places or len(self.lex.abbreviations.get(ch, ())) == 1
+                                  for p, ch in zip(places, w)):
+                    return places
+        return ()
+
     def _compounds_in(self, s: Sentence) -> list[Mention]:
         bounds = self._bounds(s)
         out = []
@@ -404,11 +439,11 @@ class MentionFinder:
                     continue
                 rest = text[i + n:]
                 known = w in self._compounds
-                if not known and not rest.startswith(LINK_SUFFIXES):
+                if not known and not rest.lstrip("“\"").startswith(LINK_SUFFIXES):
                     continue
                 if self._choose_entry(w) is not None and not rest.startswith(LINKAGE_START):
                     continue
-                if i + n not in bounds and not rest.startswith(LINK_SUFFIXES):
+                if i + n not in bounds and not rest.lstrip("“\"").startswith(LINK_SUFFIXES):
                     continue
                 places = self.resolve_compound(w)
                 if places:
@@ -419,11 +454,13 @@ class MentionFinder:
                 self._compounds[w] = places
                 out.append(Mention(s.start + i, s.start + i + len(w), w, "", ("City",),
                                    "abbr.compound", places=places))
-                # 济青联动 / 济青双城联动(发展) → the linkage as a Strategy
-                link = re.match(r"(双城)?(联动|一体化|同城化)(发展)?", text[i + len(w):])
+                # 济青联动 / 济青双城联动(发展) / 杭甬“双城记” → the linkage as a Strategy
+                link = LINKAGE_RE.match(text[i + len(w):])
                 if link:
                     end = i + len(w) + link.end()
-                    label = w + link.group(2)
+                    core = link.group("core")
+                    label = w + (core if core in ("联动", "一体化", "同城化") else
+                                 re.sub("[“”\"]", "", link.group()))
                     self.linkages[label] = places
                     out.append(Mention(s.start + i, s.start + end, text[i:end],
                                        label, ("Strategy",), "abbr.linkage"))
@@ -541,6 +578,7 @@ def _overlaps(a: Mention, b: Mention) -> bool:
 
 
 RULE_PRIORITY = {"title": 0, "abbr.linkage": 1, "quote.head": 2, "quote.headed": 2,
+                 "quote.positioning": 2,
                  "abbr.compound": 3, "ref.group": 4}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from policykg.build.mentions import Mention, Sentence
@@ -45,9 +45,19 @@ CONFIDENCE = {
     "partOf.as-member": 0.9, "partOf.gazetteer": 0.6, "involves.linkage": 0.95,
     "involves.enumeration": 0.7, "implements.cue": 0.65, "establishes.cue": 0.75,
     "focusesOn.enumeration": 0.7, "focusesOn.representative": 0.8, "enables.cue": 0.6,
-    "enables.reversed": 0.7, "issuedBy.cue": 0.8,
+    "enables.reversed": 0.7, "issuedBy.cue": 0.8, "involves.name-compound": 0.8,
+    "involves.positioning": 0.75, "involves.take-part": 0.75, "complements.fields": 0.6,
 }
 PLACE_TYPES = ("City", "Region")
+TAKE_PART_RE = re.compile(r"开展|建设|创建|争创|实施|推进|打造|承担|参与|试点|等")
+FIELD_COMBINE_RE = re.compile(r"融合|相结合|结合")
+
+
+def _run_start(sent: Sentence, at: int) -> int:
+    """Start of the enumeration run that ends at ``at``: back to the clause start or a verb."""
+    head = sent.text[: at - sent.start]
+    cut = max(head.rfind(c) for c in "，,：:；;")
+    return sent.start + cut + 1
 FIELD_TYPES = ("Industry", "Technology")
 LINKAGE_HEAD = re.compile(r"(联动|一体化|同城化|协同发展)$")
 
@@ -72,6 +82,7 @@ class Context:
     parents: dict[str, str]                 #: place label → containing place (gazetteer)
     members: dict[str, tuple[str, ...]]     #: region label → member places (gazetteer)
     enumerations: tuple[tuple[int, int, str], ...] = ()  #: (start, end, head) of A、B等X runs
+    name_places: dict[str, tuple[str, ...]] = field(default_factory=dict)  #: 杭甬温…试点 → places
 
 
 class RelationCollector:
@@ -117,7 +128,9 @@ def _place_groups(text_of, mentions: Sequence[Mention], ctx: Context, topic: str
         places = _places_of(m, ctx, topic)
         if not places:
             continue
-        if groups and CONJ_RE.match(text_of(groups[-1][2].end, m.start) or "x"):
+        gap = text_of(groups[-1][2].end, m.start) if groups else "x"
+        adjacent_cities = gap == "" and "City" in m.types and "City" in groups[-1][2].types
+        if groups and (adjacent_cities or CONJ_RE.match(gap)):
             groups[-1][1].extend(p for p in places if p not in groups[-1][1])
             groups[-1] = (groups[-1][0], groups[-1][1], m)
         else:
@@ -138,7 +151,8 @@ def _typed(ms: Iterable[Mention], types: Sequence[str]) -> list[Mention]:
 def article_context(article_id: str, sentences: Sequence[Sentence], mentions: Sequence[Sequence[Mention]],
                     linkages: dict[str, tuple[str, ...]], parents: dict[str, str],
                     members: dict[str, tuple[str, ...]],
-                    enumerations: Sequence[tuple[int, int, str]] = ()) -> Context:
+                    enumerations: Sequence[tuple[int, int, str]] = (),
+                    name_places: dict[str, tuple[str, ...]] | None = None) -> Context:
     counts: Counter[str] = Counter()
     topics: dict[int, str] = {}
     seen_para: set[int] = set()
@@ -154,7 +168,8 @@ def article_context(article_id: str, sentences: Sequence[Sentence], mentions: Se
                 topics[sent.paragraph] = lead[0].label
     top = max(counts, key=lambda k: (counts[k], -min(
         (m.start for ms in mentions for m in ms if m.label == k), default=0))) if counts else None
-    return Context(article_id, top, topics, linkages, parents, members, tuple(enumerations))
+    return Context(article_id, top, topics, linkages, parents, members, tuple(enumerations),
+                   name_places or {})
 
 
 def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence[Mention]],
@@ -331,12 +346,62 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                         rc.add(s_.label, "enables", o.label, sent, "enables.cue")
             for rm in ENABLE_REVERSED.finditer(sent.text):
                 a = sent.start + rm.start()
-                inner = [t for t in techs if a <= t.start and t.end <= sent.start + rm.end()]
+                inner_end = sent.start + rm.end()
+                etc = sent.text.find("等", rm.start(), rm.end())
+                if etc >= 0:  # 以操作系统等软件为核心: the items, not the category after 等
+                    inner_end = sent.start + etc
+                inner = [t for t in techs if a <= t.start and t.end <= inner_end]
                 target = [m for m in primary if m.end <= a and m.label and
                           any(t in m.types for t in ("Industry", "Technology", "Strategy"))]
                 if inner and target:
                     for t in inner:
                         rc.add(t.label, "enables", target[-1].label, sent, "enables.reversed")
+
+        # -- names that start with a place compound: 杭甬温…试点, 义甬舟开放大通道
+        for m in primary:
+            if m.label and m.label not in ctx.linkages and ("Strategy" in m.types or "Region" in m.types) \
+                    and not m.is_place or (m.label and m.rule.startswith("head.Strategy")):
+                for p in ctx.name_places.get(m.label, ()):
+                    rc.add(m.label, "involves", p, sent, "involves.name-compound")
+            if m.rule == "quote.positioning":
+                before = [x for x in primary if x.end == m.start and x.is_place]
+                for p in (before[-1].place_labels if before else ()):
+                    rc.add(m.label, "involves", p, sent, "involves.positioning")
+
+        # -- 支持A、B、C开展X试点 / 在A、B建设X: places of a clause take part in its strategy
+        for cl in clauses:
+            strat = [m for m in cl.mentions if "Strategy" in m.types and not m.is_place
+                     and m.label not in ctx.linkages and m.label]
+            if not strat:
+                continue
+            for first, places in _place_groups(text_of, cl.mentions, ctx, topic):
+                if len(places) < 2:
+                    continue
+                after = [x for x in strat if x.start > first.start]
+                between = text_of(first.start, after[0].start) if after else ""
+                if after and TAKE_PART_RE.search(between):
+                    for p in places:
+                        rc.add(after[0].label, "involves", p, sent, "involves.take-part")
+
+        # -- A、B等S: a strategy named after an enumeration focuses on its items
+        for m in primary:
+            if "Strategy" in m.types and m.start > sent.start and text[m.start - 1] == "等":
+                run = [x for x in primary if x.end <= m.start and x.start >= _run_start(sent, m.start)]
+                for x in _typed(run, FIELD_TYPES):
+                    rc.add(m.label, "focusesOn", x.label, sent, "focusesOn.enumeration")
+                for x in run:
+                    for p in _places_of(x, ctx, topic):
+                        rc.add(m.label, "involves", p, sent, "involves.enumeration")
+
+        # -- A与B融合 / 相结合: complementary fields
+        for cl in clauses:
+            if not FIELD_COMBINE_RE.search(cl.text):
+                continue
+            fs = _typed(cl.mentions, FIELD_TYPES)
+            for a, b in zip(fs, fs[1:]):
+                if re.fullmatch(r"(与|同|和|跟)", text_of(a.end, b.start)) or \
+                        re.search(r"结合$", text_of(a.end, b.start)):
+                    rc.add(a.label, "complements", b.label, sent, "complements.fields")
 
         # -- modeledOn: 参照 / 借鉴 … the practice of other linkages described before
         cue = MODEL_CUES.search(sent.text)
