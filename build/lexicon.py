@@ -8,6 +8,7 @@ file's rows turn into surface forms.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -70,6 +71,10 @@ def _types(cell: str | None, default: str) -> tuple[str, ...]:
     return tuple(_split(cell)) or (default,)
 
 
+#: Morphemes of digital techniques (see the ordering comment in :func:`load_lexicon`).
+DIGITAL_RE = re.compile("计算|数据|区块链|算力|软件|互联网|元宇宙|北斗|人工智能|物联网|云|5G|6G|AI")
+
+
 @cache
 def load_lexicon() -> Lexicon:
     entries: dict[str, list[LexEntry]] = defaultdict(list)
@@ -130,13 +135,17 @@ def load_lexicon() -> Lexicon:
     stopwords = frozenset(r["word"] for r in L.read_tsv("stopwords"))
     ambiguous = frozenset(r["word"] for r in L.read_tsv("ambiguous_places"))
 
-    # Entries of the same surface: places before vocabularies so 重庆 stays a City;
-    # a word in both the technology and the industry lists (人工智能, 云计算) is read
-    # as a technology, which the guidelines also accept for the industry sense.
+    # Entries of the same surface: places before vocabularies so 重庆 stays a City.
+    # A word in both the technology and the industry lists is a technology when it
+    # names a digital technique (人工智能, 云计算, 区块链), else an industry (新材料,
+    # 航空航天, 集成电路): the sector reading is the common one in policy texts.
     order = {"place": 0, "region": 1, "country": 2, "org": 3, "strategy": 4,
-             "technology": 5, "industry": 6}
-    final = {s: tuple(sorted(es, key=lambda e: (order[e.kind], e.level != "province",
-                                                 e.level != "prefecture", e.adcode or "")))
+             "industry": 5, "technology": 6}
+    digital = {"place": 0, "region": 1, "country": 2, "org": 3, "strategy": 4,
+               "technology": 5, "industry": 6}
+    final = {s: tuple(sorted(es, key=lambda e: ((digital if DIGITAL_RE.search(s) else order)[e.kind],
+                                                 e.level != "province", e.level != "prefecture",
+                                                 e.adcode or "")))
              for s, es in entries.items()}
     auto = ahocorasick.Automaton()
     for s in sorted(final):

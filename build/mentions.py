@@ -121,15 +121,24 @@ def split_sentences(paragraphs: Sequence[str], offsets: Sequence[int]) -> list[t
     return out
 
 
-def strip_industry_suffix(label: str) -> str:
-    """Canonical Industry label: no trailing 产业 / 行业 / 等 (GUIDELINES.md).
+#: What is left after dropping 产业 must name a sector, not qualify one.
+QUALIFIER_ENDINGS = ("核心", "支柱", "新兴", "优势", "未来", "重大", "专项", "主导", "特色", "相关",
+                     "关联", "实体", "传统", "重点", "基础", "新型", "战略性", "数字", "全部", "其他")
 
-    >>> strip_industry_suffix("生物医药产业"), strip_industry_suffix("产业")
-    ('生物医药', '产业')
+
+def strip_industry_suffix(label: str) -> str:
+    """Canonical Industry label: no trailing 产业 / 行业 / 等 (GUIDELINES.md), unless the
+    rest only qualifies (数字经济核心产业, 战略性新兴产业 keep it).
+
+    >>> strip_industry_suffix("生物医药产业"), strip_industry_suffix("产业"), strip_industry_suffix("新兴支柱产业")
+    ('生物医药', '产业', '新兴支柱产业')
     """
     for suf in ("产业", "行业", "等"):
         if label.endswith(suf) and len(label) - len(suf) >= 2:
-            return label[: -len(suf)]
+            rest = label[: -len(suf)]
+            if suf != "等" and rest.endswith(QUALIFIER_ENDINGS):
+                return label
+            return rest
     return label
 
 
@@ -478,12 +487,36 @@ class MentionFinder:
         return out
 
     # ------------------------------------------------------------------ enumerations
+    def _enum_head(self, tail: str) -> tuple[str, str | None] | None:
+        """The head after ``等`` and the type it gives the items: a head word
+        (产业 → Industry, 领域 → the items' own types) or a vocabulary word
+        (等生产性服务业 → Industry); None when the tail names nothing typed."""
+        rest = tail[ENUM_QUALIFIER_RE.match(tail).end():]
+        for key in sorted(ENUM_HEAD_TYPES, key=len, reverse=True):
+            if rest.startswith(key):
+                return key, ENUM_HEAD_TYPES[key]
+        for n in range(len(rest), 1, -1):
+            e = self._choose_entry(rest[:n])
+            if e is not None and e.kind in ("industry", "technology"):
+                return rest[:n], e.types[0]
+            if e is not None and e.kind == "strategy":
+                return rest[:n], None  # A、B等国家试点: the items keep their own types
+            h = self._head_type(rest[:n])
+            if h in ("Industry", "Technology") and rest[:n] not in self.lex.stopwords:
+                return rest[:n], h
+        return None
+
     def _enumerations(self, s: Sentence, primary: list[Mention]) -> list[Mention]:
         out = []
         for m in ENUM_RE.finditer(s.text):
-            items_text, head = m.group("items"), m.group("head") or m.group("head2") or ""
+            items_text = m.group("items")
             base = m.start("items")
-            typ = ENUM_HEAD_TYPES.get(head.rstrip("等"))
+            found = self._enum_head(m.group("tail") or "")
+            if found is None and m.group("sep") == "为代表的":
+                found = (m.group("tail"), None)  # 以A、B为代表的“新基建”: siblings decide
+            if found is None:
+                continue
+            head, typ = found
             pos = 0
             items = []
             for part in re.split(r"(、|和|及|以及|与)", items_text):
@@ -550,13 +583,16 @@ class MentionFinder:
 ENUM_HEAD_TYPES = {"产业": "Industry", "行业": "Industry", "产业集群": "Industry",
                    "业态": "Industry", "技术": "Technology", "新兴技术": "Technology",
                    "信息技术": "Technology", "领域": None, "产业领域": "Industry",
-                   "重点领域": None, "重点产业": "Industry", "装备": "Industry"}
+                   "重点领域": None, "重点产业": "Industry", "装备": "Industry",
+                   "行业领域": "Industry", "服务业": "Industry", "制造业": "Industry",
+                   "新技术": "Technology", "数字技术": "Technology", "应用": None, "方面": None}
 ENUM_RE = re.compile(
-    rf"(?:在|以|围绕|聚焦|发展|培育)?(?P<items>[{CJK}A-Za-z0-9]{{2,14}}(?:(?:、|和|及|以及|与)[{CJK}A-Za-z0-9]{{2,14}})+)"
-    rf"(?:等(?:[多各]?[{CJK}]{{0,2}}(?=产业|行业|领域|技术|业态))?(?:优势|重点|新兴|特色|战略性新兴|前沿|关键|核心|高端|新型|多种|各类)?"
-    rf"(?P<head>产业集群|产业领域|重点领域|重点产业|产业|行业|领域|业态|新兴技术|信息技术|技术)"
-    rf"|为代表的(?P<head2>[{CJK}]{{0,6}}))"
+    rf"(?P<items>[{CJK}A-Za-z0-9+]{{2,16}}(?:(?:、|和|及|以及|与)[{CJK}A-Za-z0-9+]{{2,16}})+)"
+    rf"(?P<sep>等|为代表的)[“\"]?(?P<tail>[{CJK}]{{0,12}})"
 )
+#: Words between 等 and the head that only qualify it (等多个行业领域, 等七大领域).
+ENUM_QUALIFIER_RE = re.compile(rf"^(?:[多各诸]?[个种类项大]|[一二三四五六七八九十两\d]+[个种类项大]|重点|新兴|优势|特色|"
+                               rf"战略性新兴|前沿|关键|核心|高端|新型|多种|各类|其他|相关)*")
 
 
 def _verbish(label: str, seg: Segmenter) -> bool:

@@ -177,6 +177,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
     rc = RelationCollector(ctx)
     text_of = lambda a, b: text[a:b].strip()  # noqa: E731
     earlier_topics: list[str] = []
+    para_subject: dict[int, list] = {}   # paragraph → the place group leading its last sentence
     for sent, ms in zip(sentences, mentions):
         topic = ctx.paragraph_topics.get(sent.paragraph, ctx.article_topic)
         own_topic = sent.paragraph in ctx.paragraph_topics
@@ -184,6 +185,9 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
             earlier_topics.append(topic)
         clauses = _clauses(sent, ms)
         primary = [m for m in ms if not m.nested]
+        lead = _place_groups(text_of, clauses[0].mentions, ctx, topic) if clauses else []
+        if lead and lead[0][0].start - clauses[0].start <= 2:
+            para_subject[sent.paragraph] = lead[:1]
         sneg = bool(NEGATION_RE.search(sent.text))
 
         # -- linkages name their places: involves + coordinatesWith
@@ -238,6 +242,8 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                     before = [g for g in groups if g[0].start < f.start]
                     if not before:
                         before = _carried_subject(clauses, cl, ctx, topic, text_of)
+                    if not before:  # …；在A、B等领域形成集聚效应: the subject of the point
+                        before = para_subject.get(sent.paragraph, [])
                     if before:
                         for p in before[-1][1]:
                             rc.add(p, "specializesIn", f.label, sent, "specializesIn.strength")
