@@ -34,6 +34,9 @@ QUOTE_RE = re.compile(r"[“\"「]([^“”\"「」\n]{2,20})[”\"」]")
 #: the guidelines drop them (“东数西算”工程 → 东数西算).
 QUOTE_HEADS = {"工程": True, "格局": True, "战略": False, "行动": False, "计划": False,
                "倡议": False, "行动计划": False, "模式": False}
+#: Action verbs of plans and work reports before a quoted programme name.
+SLOGAN_VERB_RE = re.compile(r"(实施|推进|深化|开展|打造|创建|争创|推动|实行|落实|唱好|做强|推广|探索|办好|"
+                            r"用好|部署|培育|促进|安排|统筹推进|做好|打响|提升)$")
 #: Words after a place compound that make it a linkage of places, not a word.
 LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作", "两市", "两地", "两城",
                  "地区", "都市圈", "经济圈", "城市群", "作为", "沿线", "双核", "携手", "共建",
@@ -290,6 +293,14 @@ class MentionFinder:
                 end = m.end() + len(head)
                 out.append(Mention(s.start + m.start(), s.start + end, s.text[m.start():end],
                                    label, ("Strategy",), "quote.head"))
+            elif "+" in inner and len(inner) <= 16:
+                # “人工智能+消费”, “双尖双领+X”: the X+ naming of initiatives
+                out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), inner,
+                                   ("Strategy",), "quote.plus"))
+            elif (slogan := self._slogan(s, m, inner)) is not None:
+                label, typ, end = slogan
+                out.append(Mention(s.start + m.start(), s.start + end, s.text[m.start():end],
+                                   label, (typ,), "quote.slogan"))
             elif self._place_before(s, m.start()):
                 out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), inner,
                                    ("Strategy",), "quote.positioning"))
@@ -299,6 +310,24 @@ class MentionFinder:
                     out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(),
                                        inner, (typ,), "quote.headed"))
         return out
+
+    def _slogan(self, s: Sentence, m: re.Match, inner: str) -> tuple[str, str, int] | None:
+        """A quoted programme or practice of a plan or work report: quoted words after
+        an action verb (实施“千项万亿”, 深化“亩均论英雄”改革) or before a programme
+        head (“数据得地”机制). Returns (label, type, end offset) or None."""
+        if not (2 <= len(inner) <= 12) or re.search(r"[，。！？；：,.!?;:]", inner):
+            return None
+        after = s.text[m.end():m.end() + 4]
+        before = s.text[max(0, m.start() - 4):m.start()]
+        mech = re.match(r"机制|制度|模式", after)
+        if mech:
+            return inner + mech.group(), "Mechanism", m.end() + mech.end()
+        if re.match(r"改革|等集成改革|结对合作", after):
+            return inner, "Mechanism", m.end()
+        if re.match(r"专项行动|攻坚行动|行动|工程|项目|重大项目|建设|品牌|金名片|系列活动|组合拳", after) \
+                or SLOGAN_VERB_RE.search(before):
+            return inner, "Strategy", m.end()
+        return None
 
     def _place_before(self, s: Sentence, at: int) -> bool:
         """Is the text just before offset ``at`` (sentence-relative) a single place name
@@ -614,7 +643,7 @@ def _overlaps(a: Mention, b: Mention) -> bool:
 
 
 RULE_PRIORITY = {"title": 0, "abbr.linkage": 1, "quote.head": 2, "quote.headed": 2,
-                 "quote.positioning": 2,
+                 "quote.positioning": 2, "quote.plus": 2, "quote.slogan": 2,
                  "abbr.compound": 3, "ref.group": 4}
 
 
