@@ -36,7 +36,7 @@ QUOTE_HEADS = {"工程": True, "格局": True, "战略": False, "行动": False,
                "倡议": False, "行动计划": False, "模式": False}
 #: Action verbs of plans and work reports before a quoted programme name.
 SLOGAN_VERB_RE = re.compile(r"(实施|推进|深化|开展|打造|创建|争创|推动|实行|落实|唱好|做强|推广|探索|办好|"
-                            r"用好|部署|培育|促进|安排|统筹推进|做好|打响|提升)$")
+                            r"用好|部署|培育|促进|安排|统筹推进|做好|打响|提升|发展|培育更多)$")
 #: Words after a place compound that make it a linkage of places, not a word.
 LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作", "两市", "两地", "两城",
                  "地区", "都市圈", "经济圈", "城市群", "作为", "沿线", "双核", "携手", "共建",
@@ -53,10 +53,16 @@ BOUNDARY_WORDS = frozenset("""
 制定 出台 印发 签署 发布 编制 实行 执行 完成 组建 搭建 培育 做强 做优 壮大 发展 融入 服务
 落实 贯彻 参与 利用 通过 作为 包括 其中 已 已经 正 正在 进一步 全面 大力 着力 持续 不断
 能 会 可 应 应当 必须 得 能够 需要 聚集 成为 具有 拥有 位于 属于 实施 建成 形成了
+争创 创建 壮大 对接 紧密对接 抢占 释放 开工 投向 参与
 """.split())
 MOD_TAGS = frozenset("n nz vn an a b j l nt ns nr i eng ng nrt v".split())
 MAX_PHRASE = 14
 NOUN_TAGS = frozenset("n nz vn j l ng an".split())
+#: Verbs that name what an arrangement does and so belong to its name (利益共享机制).
+MODIFIER_VERBS = frozenset("""
+共享 共担 共建 共管 共治 落实 协商 评价 督导 协调 分配 监管 管理 考核 准入 问责 开发 利用 保护
+服务 合作 治理 联动 转化 交易 应用 补偿 监测 预警 激励 约束 保障 对口 帮扶 结对 挂职 会商
+""".split())
 #: Verbs that end a phrase even inside a longer token (贯彻落实, 大力发展).
 BOUNDARY_SUB_RE = re.compile("|".join(sorted(
     (w for w in BOUNDARY_WORDS if len(w) >= 2 and w not in ("发展", "建设", "服务", "合作")),
@@ -65,10 +71,11 @@ BOUNDARY_SUB_RE = re.compile("|".join(sorted(
 GENERIC_MODIFIERS = frozenset("""
 全球 世界 国际 国内 区域 全国 重要 主要 相关 有关 各类 各种 各个 一些 这些 整个 多个 新 现有 当前
 我国 本国 当地 地方 自身 双方 其他 等同 同类 一定 一批 若干 有效 合理 一流 良好 统一 更 多 大
+专项 攻坚 改革 政策 重大 重点 各项 有关部门 争创 创建
 """.split())
 #: Heads left to other rules: linkages come from place compounds, documents from 《》,
 #: and 平台 / 系统 / 网络 name too many ordinary things.
-SKIP_HEADS = frozenset("联动 一体化 同城化 平台 系统 网络 规划 纲要 方案 意见 协议 条例 报告 指数 办法 通知 决定 白皮书 指南".split())
+SKIP_HEADS = frozenset("联动 一体化 同城化 平台 系统 网络 规划 纲要 方案 意见 协议 条例 报告 指数 办法 通知 决定 白皮书 指南 部".split())
 #: Organisation heads that name an institution even without a place in front.
 STRONG_ORG_HEADS = frozenset("大学 学院 研究院 研究所 研究中心 委员会 集团 公司 银行 协会 联合会 商会 实验室".split())
 #: 模式 / 体系 are mechanisms only when the words before them are about governance.
@@ -210,10 +217,12 @@ class MentionFinder:
         cands += self._group_refs(s)
         primary = _select(cands)
         taken = [(m.start, m.end) for m in primary]
+        title_spans = [(m.start, m.end) for m in primary if m.rule == "title"]
         nested = [
             Mention(**{**m.__dict__, "nested": True}) for m in cands
             if m not in primary and m.label and any(a <= m.start and m.end <= b for a, b in taken)
-            and m.rule.startswith(("lex", "head", "quote"))
+            and m.rule.startswith("lex")
+            and (m.is_place or not any(a <= m.start and m.end <= b for a, b in title_spans))
         ]
         enum = self._enumerations(s, primary)
         # enumeration items replace the (untyped or differently cut) spans they cover
@@ -293,10 +302,19 @@ class MentionFinder:
                 end = m.end() + len(head)
                 out.append(Mention(s.start + m.start(), s.start + end, s.text[m.start():end],
                                    label, ("Strategy",), "quote.head"))
-            elif "+" in inner and len(inner) <= 16:
-                # “人工智能+消费”, “双尖双领+X”: the X+ naming of initiatives
-                out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), inner,
-                                   ("Strategy",), "quote.plus"))
+            elif "+" in inner and len(inner) <= 16 and (
+                    SLOGAN_VERB_RE.search(s.text[max(0, m.start() - 6):m.start()])
+                    or re.match(r"创新联合体|联合体|结对合作|模式|机制|体系|行动|工程", s.text[m.end():])):
+                # “人工智能+消费”, “双尖双领+X”: the X+ naming of initiatives; a head after
+                # the quote belongs to the name (“科学家+企业家”创新联合体)
+                tail = re.match(r"创新联合体|联合体|结对合作|模式|机制|体系", s.text[m.end():])
+                if tail:
+                    out.append(Mention(s.start + m.start(), s.start + m.end() + tail.end(),
+                                       s.text[m.start():m.end() + tail.end()], inner + tail.group(),
+                                       ("Mechanism",), "quote.plus"))
+                else:
+                    out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), inner,
+                                       ("Strategy",), "quote.plus"))
             elif (slogan := self._slogan(s, m, inner)) is not None:
                 label, typ, end = slogan
                 out.append(Mention(s.start + m.start(), s.start + end, s.text[m.start():end],
@@ -317,12 +335,16 @@ class MentionFinder:
         head (“数据得地”机制). Returns (label, type, end offset) or None."""
         if not (2 <= len(inner) <= 12) or re.search(r"[，。！？；：,.!?;:]", inner):
             return None
+        if "、" in inner and min(len(x) for x in inner.split("、")) < 2:
+            return None  # “人、货、场、链”: a list of things, not a name
         after = s.text[m.end():m.end() + 4]
         before = s.text[max(0, m.start() - 4):m.start()]
         mech = re.match(r"机制|制度|模式", after)
         if mech:
             return inner + mech.group(), "Mechanism", m.end() + mech.end()
-        if re.match(r"改革|等集成改革|结对合作", after):
+        if after.startswith("等"):
+            return None  # “人地钱”等核心要素: an enumeration
+        if re.match(r"改革|等集成改革|结对合作", after) or re.search(r"(实行|用好|推行|建立|完善)$", before):
             return inner, "Mechanism", m.end()
         if re.match(r"专项行动|攻坚行动|行动|工程|项目|重大项目|建设|品牌|金名片|系列活动|组合拳", after) \
                 or SLOGAN_VERB_RE.search(before):
@@ -366,6 +388,8 @@ class MentionFinder:
                 prev = toks[j - 1]
                 if not self._modifier(prev, head.type):
                     break
+                if prev.tag == "v" and prev.word not in MODIFIER_VERBS:
+                    break  # 降低, 纳入, 有助于 …: a predicate, not part of the name
                 if prev.tag == "v" and j == i:
                     # a verb right before the head modifies it only after a noun:
                     # 利益共享机制, not 一是…机制
@@ -379,13 +403,13 @@ class MentionFinder:
             if j == i and j >= 2 and toks[j - 1].word in BOUNDARY_WORDS and toks[j - 1].tag in ("a", "ad", "an", "vn") \
                     and toks[j - 2].tag in NOUN_TAGS and self._modifier(toks[j - 2], head.type):
                 j -= 2
-            while j < i and toks[j].word in GENERIC_MODIFIERS:
+            while j < i and (toks[j].word in GENERIC_MODIFIERS or toks[j].tag == "v" or
+                             (len(toks[j].word) == 1 and toks[j].tag not in ("ns", "j"))):
                 j += 1
             if head.type in ("Industry", "Technology") and j < i and self._is_place_token(toks[j]):
                 continue  # 济南总部经济: a place and its industry, not a name
-            if head.type == "Organization" and not (
-                    self._is_place_token(toks[j]) or (head.head in STRONG_ORG_HEADS and length >= 6)):
-                continue
+            if head.type == "Organization" and not self._is_place_token(toks[j]):
+                continue  # 重点实验室, 新型研究型大学: a kind of institution, not one
             start, end = toks[j].start, tok.end
             phrase = s.text[start:end]
             if any(a < s.start + end and s.start + start < b for a, b in blocked):
@@ -401,6 +425,8 @@ class MentionFinder:
             label = strip_industry_suffix(phrase) if head.type == "Industry" else phrase
             if label in self.lex.stopwords:
                 continue
+            if head.type == "Industry" and label == phrase and phrase.endswith(("产业", "行业")):
+                continue  # 重大产业, 专项产业: a qualifier and 产业 name no sector
             known = self._choose_entry(phrase)
             if known is not None:
                 continue  # the lexicon pass has it, with its canonical label
@@ -524,7 +550,16 @@ class MentionFinder:
         for key in sorted(ENUM_HEAD_TYPES, key=len, reverse=True):
             if rest.startswith(key):
                 return key, ENUM_HEAD_TYPES[key]
-        for n in range(len(rest), 1, -1):
+        toks = self.seg.tag(rest)
+        ends = {t.end for t in toks[:3] if t.tag in MOD_TAGS - {"v"}}
+        nounish = 0
+        for t in toks[:3]:
+            if t.tag not in MOD_TAGS or t.tag == "v":
+                break
+            nounish = t.end
+        for n in range(min(len(rest), nounish), 1, -1):
+            if n not in ends:
+                continue
             e = self._choose_entry(rest[:n])
             if e is not None and e.kind in ("industry", "technology"):
                 return rest[:n], e.types[0]
@@ -561,15 +596,17 @@ class MentionFinder:
                 b = a + len(part)
                 inside = [p for p in primary if a <= p.start and p.end <= b and p.label]
                 if k == 0:
-                    # the run may start before the first item (充分发挥以5G): the item is
-                    # the mention ending the part, or the part after a lead-in word
-                    ending = [p for p in inside if p.end == b]
-                    if ending:
-                        a = min(p.start for p in ending)
-                    else:
-                        lead = re.match(r"^.*?(?:在|以|围绕|聚焦|发展|培育|包括|如|把|将)", part)
-                        if lead and len(part) - lead.end() >= 2:
-                            a += lead.end()
+                    # the run may start before the first item (培育壮大海洋清洁能源, 充分发挥以5G):
+                    # the item starts after the last verb, preposition or adverb
+                    cut = 0
+                    for t in self.seg.tag(part):
+                        if t.end < len(part) and (t.tag in ("v", "p", "c", "d", "ad", "uj", "r")
+                                                  or t.word in BOUNDARY_WORDS
+                                                  or (len(t.word) > 2 and BOUNDARY_SUB_RE.search(t.word)
+                                                      and t.word not in self.lex.entries)):
+                            cut = t.end
+                    if len(part) - cut >= 2:
+                        a += cut
                     part = s.text[a - s.start:b - s.start]
                     inside = [p for p in inside if p.start >= a]
                 full = [p for p in inside if p.start == a and p.end == b]
