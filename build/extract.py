@@ -58,6 +58,8 @@ class Extractor:
                 if e.members:
                     members[e.label] = e.members
         self._members = members
+        self._cities = frozenset(label for label, e in self.lexicon.place_by_label.items()
+                                 if "City" in e.types)
 
     @property
     def version(self) -> str:
@@ -71,7 +73,7 @@ class Extractor:
                        if m.label and ("Strategy" in m.types or "Region" in m.types)}
         ctx = article_context(article.id, sentences, mentions, finder.linkages,
                               self._parents, self._members, finder.enumerations,
-                              {k: v for k, v in name_places.items() if v})
+                              {k: v for k, v in name_places.items() if v}, self._cities)
         rc = extract_relations(sentences, mentions, ctx, text=article.text)
         relations = rc.relations(min_confidence=self.config.min_confidence)
         entities, counts = self._entities(article, [m for ms in mentions for m in ms])

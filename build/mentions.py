@@ -623,8 +623,15 @@ class MentionFinder:
             if item_type not in ("Industry", "Technology"):
                 continue
             self.enumerations.append((spans[0][0], spans[-1][1], head))
+            # 在A、B等领域具有优势: the fields a place is strong in are sectors
+            strength = typ is None and re.match(r"[^，。；]{0,4}(具有|有|的)?[^，。；]{0,4}(优势|领先|特色)",
+                                                s.text[m.end():m.end() + 12])
             for a, b, part, inside, full in spans:
                 if full:
+                    continue
+                if typ is None and strength and len(part) >= 2 and all(
+                        t.tag == "n" for t in self.seg.tag(part)):
+                    out.append(Mention(a, b, part, part, ("Industry",), "enum.item"))
                     continue
                 if typ is None and not self._head_type(part):
                     continue  # 在A、B等领域: an unknown, unheaded item is not typed by its siblings alone

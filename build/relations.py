@@ -47,9 +47,11 @@ CONFIDENCE = {
     "focusesOn.enumeration": 0.7, "focusesOn.representative": 0.8, "enables.cue": 0.6,
     "enables.reversed": 0.7, "issuedBy.cue": 0.8, "involves.name-compound": 0.8,
     "involves.positioning": 0.75, "involves.take-part": 0.75, "complements.fields": 0.6,
+    "specializesIn.summary": 0.65,
 }
 PLACE_TYPES = ("City", "Region")
-TAKE_PART_RE = re.compile(r"开展|建设|创建|争创|实施|推进|打造|承担|参与|试点|等")
+STRENGTH_SUMMARY_RE = re.compile(r"这些优势|这些产业|等优势|优势和产业|各具特色|各有所长")
+TAKE_PART_RE = re.compile(r"开展|创建|争创|承担|参与|试点|等")
 FIELD_COMBINE_RE = re.compile(r"融合|相结合|结合")
 
 
@@ -83,6 +85,7 @@ class Context:
     members: dict[str, tuple[str, ...]]     #: region label → member places (gazetteer)
     enumerations: tuple[tuple[int, int, str], ...] = ()  #: (start, end, head) of A、B等X runs
     name_places: dict[str, tuple[str, ...]] = field(default_factory=dict)  #: 杭甬温…试点 → places
+    cities: frozenset[str] = frozenset()    #: labels of the gazetteer's cities
 
 
 class RelationCollector:
@@ -152,7 +155,8 @@ def article_context(article_id: str, sentences: Sequence[Sentence], mentions: Se
                     linkages: dict[str, tuple[str, ...]], parents: dict[str, str],
                     members: dict[str, tuple[str, ...]],
                     enumerations: Sequence[tuple[int, int, str]] = (),
-                    name_places: dict[str, tuple[str, ...]] | None = None) -> Context:
+                    name_places: dict[str, tuple[str, ...]] | None = None,
+                    cities: frozenset[str] = frozenset()) -> Context:
     counts: Counter[str] = Counter()
     topics: dict[int, str] = {}
     seen_para: set[int] = set()
@@ -169,7 +173,7 @@ def article_context(article_id: str, sentences: Sequence[Sentence], mentions: Se
     top = max(counts, key=lambda k: (counts[k], -min(
         (m.start for ms in mentions for m in ms if m.label == k), default=0))) if counts else None
     return Context(article_id, top, topics, linkages, parents, members, tuple(enumerations),
-                   name_places or {})
+                   name_places or {}, cities)
 
 
 def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence[Mention]],
@@ -238,6 +242,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
             if cue and not cl.negated:
                 cue_at = cl.start + cue.start()
                 fields = [m for m in _typed(cl.mentions, FIELD_TYPES) if m.end <= cue_at]
+                groups = [g for g in groups if g[0].rule != "lex.country"]  # 中国…优势: too broad
                 for f in fields:
                     before = [g for g in groups if g[0].start < f.start]
                     if not before:
@@ -270,6 +275,18 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                     for i in issuers:
                         for lab in (_places_of(i, ctx, topic) or (i.label,)):
                             rc.add(d.label, "issuedBy", lab, sent, "issuedBy.cue")
+
+        # -- P的X，Q的Y…，这些优势: each clause before the summary credits its place
+        summary = STRENGTH_SUMMARY_RE.search(sent.text)
+        if summary:
+            for cl in clauses:
+                if cl.start >= sent.start + summary.start():
+                    break
+                gs = _place_groups(text_of, cl.mentions, ctx, topic)
+                if gs and gs[0][0].start - cl.start <= 1:
+                    for f in _typed(cl.mentions, FIELD_TYPES):
+                        for p in gs[0][1]:
+                            rc.add(p, "specializesIn", f.label, sent, "specializesIn.summary")
 
         # -- complements: a cue anywhere in the sentence, between the places it names
         if COMPLEMENT_CUES.search(sent.text):
@@ -430,9 +447,10 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
         for m in primary:
             if m.label.endswith("新区"):
                 continue  # a new area lies inside its host cities, not the reverse
-            for member in ctx.members.get(m.label, ()):
-                if member in names and member != m.label and member in ctx.parents:
-                    rc.add(member, "partOf", m.label, sent, "partOf.gazetteer")
+            members = ctx.members.get(m.label, ())
+            for city in sorted(names & ctx.cities):
+                if city != m.label and (city in members or ctx.parents.get(city) in members):
+                    rc.add(city, "partOf", m.label, sent, "partOf.gazetteer")
     return rc
 
 
