@@ -33,7 +33,7 @@ from policykg.graph.model import Article, ArticleGraph, Entity
 RULES_VERSION = "2"
 
 #: Which mention rule decides an entity's types when several disagree.
-TYPE_AUTHORITY = ("lex", "quote.", "title", "abbr.linkage", "head", "enum")
+TYPE_AUTHORITY = ("lex", "quote.", "title", "abbr.linkage", "region", "head", "enum")
 MECHANISM_VARIANTS = re.compile(r"(制度|机制)$")
 
 
@@ -113,6 +113,8 @@ class Extractor:
                 if chosen:
                     types = {t for m in chosen for t in m.types}
                     break
+            if not types:  # a rule family not ranked above: trust its own types
+                types = {t for m in ms for t in m.types}
             aliases = tuple(sorted({m.surface.strip("“”《》\"") for m in ms} - {label}))
             adcode = None
             place = self.lexicon.place_by_label.get(label)

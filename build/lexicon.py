@@ -43,6 +43,7 @@ class Head:
 class Lexicon:
     entries: dict[str, tuple[LexEntry, ...]]
     abbreviations: dict[str, tuple[str, ...]]   #: one char → place labels
+    short_name_rows: dict[str, tuple[L.ShortName, ...]]  #: one char → its rows (with kind)
     heads: tuple[Head, ...]                     #: longest first
     stopwords: frozenset[str]
     ambiguous_places: frozenset[str]
@@ -124,9 +125,11 @@ def load_lexicon() -> Lexicon:
                 add(s, e)
 
     abbreviations: dict[str, list[str]] = defaultdict(list)
-    for r in L.read_tsv("short_names"):
-        if r["place"] not in abbreviations[r["abbr"]]:
-            abbreviations[r["abbr"]].append(r["place"])
+    short_rows: dict[str, list[L.ShortName]] = defaultdict(list)
+    for r in L.short_names():
+        short_rows[r.abbr].append(r)
+        if r.place not in abbreviations[r.abbr]:
+            abbreviations[r.abbr].append(r.place)
     heads = tuple(sorted(
         (Head(r["head"], r["type"], int(r.get("min_len") or len(r["head"]) + 1))
          for r in L.read_tsv("heads")),
@@ -161,6 +164,7 @@ def load_lexicon() -> Lexicon:
     return Lexicon(
         entries=final,
         abbreviations={k: tuple(v) for k, v in abbreviations.items()},
+        short_name_rows={k: tuple(v) for k, v in short_rows.items()},
         heads=heads, stopwords=stopwords, ambiguous_places=ambiguous,
         place_by_label=place_by_label, version=digest.hexdigest()[:16], automaton=auto,
     )

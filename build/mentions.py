@@ -29,6 +29,8 @@ from policykg.build.segment import Segmenter, Token
 CJK = r"\u4e00-\u9fff"
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;”’」』）)]*")
 TITLE_RE = re.compile(r"《([^《》\n]{2,60})》")
+#: Documents named without 《》 by convention: 党的二十大报告, 十九大报告, 政府工作报告.
+REPORT_RE = re.compile(r"(?<!《)(?:党的)?[一二三四五六七八九十]{1,3}大报告|(?<![《\w])政府工作报告")
 QUOTE_RE = re.compile(r"[“\"「]([^“”\"「」\n]{2,20})[”\"」]")
 #: Strategy-like heads that may follow a quoted name; dropped from the label where
 #: the guidelines drop them (“东数西算”工程 → 东数西算).
@@ -37,6 +39,8 @@ QUOTE_HEADS = {"工程": True, "格局": True, "战略": False, "行动": False,
 #: Action verbs of plans and work reports before a quoted programme name.
 SLOGAN_VERB_RE = re.compile(r"(实施|推进|深化|开展|打造|创建|争创|推动|实行|落实|唱好|做强|推广|探索|办好|"
                             r"用好|部署|培育|促进|安排|统筹推进|做好|打响|提升|发展|培育更多)$")
+#: Province short name + direction, followed by what makes it an area (粤东地区, 浙中、…).
+DIRECTION_RE = re.compile(rf"([{CJK}])(东北|西北|东南|西南|东|西|南|北|中)(?=地区|区域|片区|、|和|与|及|等|，|。|的)")
 #: Words after a place compound that make it a linkage of places, not a word.
 LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作", "两市", "两地", "两城",
                  "地区", "都市圈", "经济圈", "城市群", "作为", "沿线", "双核", "携手", "共建",
@@ -61,7 +65,7 @@ NOUN_TAGS = frozenset("n nz vn j l ng an".split())
 #: Verbs that name what an arrangement does and so belong to its name (利益共享机制).
 MODIFIER_VERBS = frozenset("""
 共享 共担 共建 共管 共治 落实 协商 评价 督导 协调 分配 监管 管理 考核 准入 问责 开发 利用 保护
-服务 合作 治理 联动 转化 交易 应用 补偿 监测 预警 激励 约束 保障 对口 帮扶 结对 挂职 会商
+服务 合作 治理 联动 转化 交易 应用 补偿 监测 预警 激励 约束 保障 对口 帮扶 结对 挂职 会商 创新
 """.split())
 #: Verbs that end a phrase even inside a longer token (贯彻落实, 大力发展).
 BOUNDARY_SUB_RE = re.compile("|".join(sorted(
@@ -176,6 +180,7 @@ class MentionFinder:
     def __init__(self, lexicon: Lexicon, segmenter: Segmenter) -> None:
         self.lex = lexicon
         self.seg = segmenter
+        self._short_rows = lexicon.short_name_rows
 
     # ------------------------------------------------------------------ article
     def find(self, paragraphs: Sequence[str], offsets: Sequence[int]) -> tuple[list[Sentence], list[list[Mention]]]:
@@ -215,6 +220,7 @@ class MentionFinder:
         cands += self._head_phrases(s, blocked=[(m.start, m.end) for m in titles])
         cands += self._compounds_in(s)
         cands += self._group_refs(s)
+        cands += self._directional_regions(s)
         primary = _select(cands)
         taken = [(m.start, m.end) for m in primary]
         title_spans = [(m.start, m.end) for m in primary if m.rule == "title"]
@@ -278,6 +284,9 @@ class MentionFinder:
 
     def _titles(self, s: Sentence) -> list[Mention]:
         out = []
+        for m in REPORT_RE.finditer(s.text):
+            out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), m.group(),
+                               ("PolicyDocument",), "title.report"))
         for m in TITLE_RE.finditer(s.text):
             inner = m.group(1)
             out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), inner,
@@ -380,8 +389,9 @@ class MentionFinder:
                     (tok.word + toks[i + 1].word).endswith(h.head) and len(h.head) > len(head.head)
                     for h in self.lex.heads):
                 continue
-            if head.head in SKIP_HEADS or (tok.word != head.head and tok.word in self.lex.entries):
+            if head.head in SKIP_HEADS:
                 continue
+            lexical_head = tok.word != head.head and tok.word in self.lex.entries
             j = i
             length = len(tok.word)
             while j > 0:
@@ -390,11 +400,7 @@ class MentionFinder:
                     break
                 if prev.tag == "v" and prev.word not in MODIFIER_VERBS:
                     break  # 降低, 纳入, 有助于 …: a predicate, not part of the name
-                if prev.tag == "v" and j == i:
-                    # a verb right before the head modifies it only after a noun:
-                    # 利益共享机制, not 一是…机制
-                    if j < 2 or toks[j - 2].tag not in NOUN_TAGS or not self._modifier(toks[j - 2], head.type):
-                        break
+
                 if length + len(prev.word) > MAX_PHRASE:
                     break
                 j -= 1
@@ -410,6 +416,9 @@ class MentionFinder:
                 continue  # 济南总部经济: a place and its industry, not a name
             if head.type == "Organization" and not self._is_place_token(toks[j]):
                 continue  # 重点实验室, 新型研究型大学: a kind of institution, not one
+            if lexical_head and (j == i or any(t.tag not in ("n", "vn") or t.word in self.lex.entries
+                                                or self._is_place_token(t) for t in toks[j:i])):
+                continue  # the lexicon pass has the word; only plain nouns may extend it
             start, end = toks[j].start, tok.end
             phrase = s.text[start:end]
             if any(a < s.start + end and s.start + start < b for a, b in blocked):
@@ -438,7 +447,8 @@ class MentionFinder:
         if tok.tag not in MOD_TAGS or tok.word in BOUNDARY_WORDS:
             return False
         if tok.tag in ("l", "i") and tok.word not in self.lex.entries and \
-                not any(h.head == tok.word for h in self.lex.heads):
+                not any(h.head == tok.word for h in self.lex.heads) and \
+                not (len(tok.word) == 4 and tok.word[:2] in MODIFIER_VERBS and tok.word[2:] in MODIFIER_VERBS):
             return False  # idioms (高度重视, 积极参与) end a name
         if tok.tag == "nt" and head_type != "Organization":
             return False
@@ -531,6 +541,23 @@ class MentionFinder:
                 i += len(w)
             else:
                 i += 1
+        return out
+
+    def _directional_regions(self, s: Sentence) -> list[Mention]:
+        """A province's short name and a direction: 粤东, 粤西北, 浙中, 苏南 → Region."""
+        out = []
+        for m in DIRECTION_RE.finditer(s.text):
+            abbr = m.group(1)
+            if not any(r.kind == "province" for r in self._short_rows.get(abbr, ())):
+                continue
+            if m.start() > 0 and re.match(f"[{CJK}]", s.text[m.start() - 1]) and \
+                    s.text[m.start() - 1] not in "、和与及在到从":
+                continue  # inside a longer word
+            label = m.group(1) + m.group(2)
+            if self.lex.lookup(label):
+                continue  # a real place name (山东, 河南 …)
+            out.append(Mention(s.start + m.start(), s.start + m.start() + len(label), label, label,
+                               ("Region",), "region.direction"))
         return out
 
     def _group_refs(self, s: Sentence) -> list[Mention]:
