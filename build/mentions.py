@@ -66,6 +66,9 @@ NOUN_TAGS = frozenset("n nz vn j l ng an".split())
 MODIFIER_VERBS = frozenset("""
 共享 共担 共建 共管 共治 落实 协商 评价 督导 协调 分配 监管 管理 考核 准入 问责 开发 利用 保护
 服务 合作 治理 联动 转化 交易 应用 补偿 监测 预警 激励 约束 保障 对口 帮扶 结对 挂职 会商 创新
+联合 统筹""".split())
+#: Verbs that set an arrangement up: what follows them up to the head is its name.
+ESTABLISH_WORDS = frozenset("""建立 设立 成立 形成 健全 完善 构建 探索 实行 组建 搭建 推行 建起 探索建立
 """.split())
 #: Verbs that end a phrase even inside a longer token (贯彻落实, 大力发展).
 BOUNDARY_SUB_RE = re.compile("|".join(sorted(
@@ -381,7 +384,10 @@ class MentionFinder:
         for i, tok in enumerate(toks):
             if tok.tag == "x":
                 continue
-            head = next((h for h in self.lex.heads if tok.word.endswith(h.head)), None)
+            upto = s.text[: tok.end]
+            # the head may span tokens (都市 + 圈, 造廊 + 带)
+            head = next((h for h in self.lex.heads if upto.endswith(h.head)
+                         and tok.end - len(h.head) >= toks[max(0, i - 1)].start), None)
             if head is None:
                 continue
             # do not let a head phrase end in the middle of a longer head token run
@@ -392,15 +398,18 @@ class MentionFinder:
             if head.head in SKIP_HEADS:
                 continue
             lexical_head = tok.word != head.head and tok.word in self.lex.entries
-            j = i
-            length = len(tok.word)
+            head_start = tok.end - len(head.head)
+            j = i if tok.start <= head_start else i - 1
+            length = tok.end - toks[j].start
             while j > 0:
                 prev = toks[j - 1]
                 if not self._modifier(prev, head.type):
                     break
-                if prev.tag == "v" and prev.word not in MODIFIER_VERBS:
+                if prev.tag == "v" and prev.word not in MODIFIER_VERBS and not (
+                        head.type == "Mechanism" and len(prev.word) >= 2 and j >= 2
+                        and toks[j - 2].word in ESTABLISH_WORDS):
                     break  # 降低, 纳入, 有助于 …: a predicate, not part of the name
-
+                    # (but 建立[统筹]协调机制: what stands between 建立 and 机制 names it)
                 if length + len(prev.word) > MAX_PHRASE:
                     break
                 j -= 1
@@ -409,7 +418,9 @@ class MentionFinder:
             if j == i and j >= 2 and toks[j - 1].word in BOUNDARY_WORDS and toks[j - 1].tag in ("a", "ad", "an", "vn") \
                     and toks[j - 2].tag in NOUN_TAGS and self._modifier(toks[j - 2], head.type):
                 j -= 2
-            while j < i and (toks[j].word in GENERIC_MODIFIERS or toks[j].tag == "v" or
+            while j < i and (toks[j].word in GENERIC_MODIFIERS or
+                             (toks[j].tag == "v" and toks[j].word not in MODIFIER_VERBS
+                              and not (j > 0 and toks[j - 1].word in ESTABLISH_WORDS)) or
                              (len(toks[j].word) == 1 and toks[j].tag not in ("ns", "j"))):
                 j += 1
             if head.type in ("Industry", "Technology") and j < i and self._is_place_token(toks[j]):
@@ -603,10 +614,10 @@ class MentionFinder:
             items_text = m.group("items")
             base = m.start("items")
             found = self._enum_head(m.group("tail") or "")
-            if found is None and m.group("sep") == "为代表的":
-                found = (m.group("tail"), None)  # 以A、B为代表的“新基建”: siblings decide
+            siblings_only = found is None
             if found is None:
-                continue
+                # 以A、B为代表的“新基建”, 芯片、传感器和控制器等新型部件: the known items decide
+                found = (m.group("tail"), None)
             head, typ = found
             pos = 0
             items = []
@@ -646,6 +657,9 @@ class MentionFinder:
             if len(spans) < 2:
                 continue
             sib = known_types.most_common(1)[0][0] if known_types else None
+            if siblings_only and m.group("sep") != "为代表的" and (
+                    len(known_types) != 1 or sum(known_types.values()) < 2):
+                continue  # too little known to type the rest
             item_type = typ or sib
             if item_type not in ("Industry", "Technology"):
                 continue
@@ -660,7 +674,10 @@ class MentionFinder:
                         t.tag == "n" for t in self.seg.tag(part)):
                     out.append(Mention(a, b, part, part, ("Industry",), "enum.item"))
                     continue
-                if typ is None and not self._head_type(part):
+                if siblings_only and 2 <= len(part) <= 6 and all(
+                        t.tag in ("n", "nz") for t in self.seg.tag(part)):
+                    pass  # typed by its (unanimous, at least two) known siblings
+                elif typ is None and not self._head_type(part):
                     continue  # 在A、B等领域: an unknown, unheaded item is not typed by its siblings alone
                 # a leading place is the subject, not part of the item (青岛工业互联网)
                 lead = [p for p in inside if p.start == a and p.is_place]
