@@ -33,7 +33,9 @@ PARTOF_RE = re.compile(r"作为(?P<regions>[^，。；]{2,40}?)的(?:双核|两�
 IMPLEMENT_CUES = re.compile(r"落实|融入|服务|支撑|贯彻|助力|对接|支点|服从|响应|践行")
 ESTABLISH_CUES = re.compile(r"建立|成立|设立|形成|组建|健全|构建|建起|实行|搭建|创设|推行")
 FOCUS_CUES = re.compile(r"聚焦|重点|围绕|主攻|着力|构建")
-ENABLE_CUES = re.compile(r"赋能|推动|驱动|支撑|助力|带动|促进|催生|引领")
+ENABLE_CUES = re.compile(r"赋能|推动|驱动|支撑|助力|带动|促进|催生|引领|支持|优化|提升")
+#: T（作为…）是Y的底座 / 基础 / 支撑 …
+ENABLE_BASE_RE = re.compile(r"是(?P<y>[^，。；]{1,16}?)的(?:底座|基础|基石|支撑|核心|引擎|关键|基础设施)")
 ENABLE_REVERSED = re.compile(r"由(?P<x>.{1,12}?)决定|以(?P<y>.{1,16}?)为(?:核心|基础|支撑|底座|引擎)")
 ISSUE_CUES = re.compile(r"出台|印发|签署|发布|推出|制定|颁布|审议通过|签订|编制")
 
@@ -45,7 +47,7 @@ CONFIDENCE = {
     "partOf.as-member": 0.9, "partOf.gazetteer": 0.6, "involves.linkage": 0.95,
     "involves.enumeration": 0.7, "implements.cue": 0.65, "establishes.cue": 0.75,
     "focusesOn.enumeration": 0.7, "focusesOn.representative": 0.8, "enables.cue": 0.6,
-    "enables.reversed": 0.7, "issuedBy.cue": 0.8, "involves.name-compound": 0.8,
+    "enables.reversed": 0.7, "enables.base": 0.7, "issuedBy.cue": 0.8, "involves.name-compound": 0.8,
     "involves.positioning": 0.75, "involves.take-part": 0.75, "complements.fields": 0.6,
     "specializesIn.summary": 0.65,
 }
@@ -350,7 +352,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                     for f in fields:
                         rc.add(subj, "focusesOn", f.label, sent, "focusesOn.enumeration")
 
-        # -- enables: technology + cue + target, or 由T决定 / 以T为核心
+        # -- enables: technology + cue + target, or 由T决定 / 以T为核心 / T是Y的底座
         techs = _typed(primary, ("Technology",))
         if techs:
             for cl in clauses:
@@ -358,15 +360,34 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                 if not cue or cl.negated:
                     continue
                 cue_at = cl.start + cue.start()
+                # the technology in front: in this clause, after 通过/利用, or the sentence subject
                 subj = [t for t in _typed(cl.mentions, ("Technology",)) if t.end <= cue_at]
-                if not subj and cl is not clauses[0] and clauses[0].mentions[:1] and \
-                        "Technology" in clauses[0].mentions[0].types:
-                    subj = [clauses[0].mentions[0]]
+                if not subj:
+                    lead = [t for t in techs if t.start < cue_at]
+                    first = clauses[0].mentions[:1]
+                    if first and "Technology" in first[0].types and first[0].start - sent.start <= 2:
+                        subj = first
+                    elif lead and re.search(r"(通过|利用|依托|借助|基于)$",
+                                            text[max(sent.start, lead[-1].start - 4):lead[-1].start]):
+                        subj = lead[-1:]
                 objs = [m for m in cl.mentions if m.start > cue_at and m.label and
                         any(t in m.types for t in ("Industry", "Strategy", "Technology"))]
+                # T在A、B等领域发挥赋能效应: the enumerated fields before the cue
+                if not objs:
+                    objs = [m for m in _typed(cl.mentions, ("Industry", "Technology"))
+                            if m.end <= cue_at and m not in subj
+                            and any(a <= m.start and m.end <= b for a, b, _ in ctx.enumerations)]
                 for s_ in subj[-1:]:
-                    for o in objs[:3]:
-                        rc.add(s_.label, "enables", o.label, sent, "enables.cue")
+                    for o in objs[:6]:
+                        if o.label != s_.label:
+                            rc.add(s_.label, "enables", o.label, sent, "enables.cue")
+            for bm in ENABLE_BASE_RE.finditer(sent.text):
+                a = sent.start + bm.start()
+                base = [t for t in techs if t.end <= a]
+                target = [m for m in primary if a <= m.start < sent.start + bm.end() and m.label
+                          and any(t in m.types for t in ("Industry", "Strategy", "Technology"))]
+                if base and target and base[-1].label != target[0].label:
+                    rc.add(base[-1].label, "enables", target[0].label, sent, "enables.base")
             for rm in ENABLE_REVERSED.finditer(sent.text):
                 a = sent.start + rm.start()
                 inner_end = sent.start + rm.end()
