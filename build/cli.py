@@ -55,26 +55,35 @@ def build(
     views: Annotated[bool, typer.Option("--views/--no-views", help="Write the HTML views.")] = True,
     validate: Annotated[bool, typer.Option("--validate/--no-validate", help="Check the graph with the SHACL shapes.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Extract in this many worker processes (output is identical for any N).")] = 1,
+    full: Annotated[bool, typer.Option("--full", help="Re-extract every article (ignore the previous build in --out).")] = False,
+    wait: Annotated[float, typer.Option(help="Seconds to wait when another build is writing --out.")] = 60.0,
 ) -> None:
-    """Build the knowledge graph of a corpus: RDF dumps, the SPARQL store and HTML views in --out."""
+    """Build the knowledge graph of a corpus: RDF dumps, the SPARQL store and HTML views in --out.
+
+    Rebuilding into the same --out re-extracts only new or changed articles.
+    """
     from policykg.build.pipeline import BuildOptions, OutputError, build_corpus
 
     if not 0.0 <= min_confidence <= 1.0:
         raise _fail(f"--min-confidence must be between 0 and 1, got {min_confidence}")
     if segmenter not in ("rjieba", "jieba"):
         raise _fail(f"--segmenter must be rjieba or jieba, got {segmenter!r}")
+    if jobs < 1:
+        raise _fail(f"--jobs must be at least 1, got {jobs}")
+    if wait < 0:
+        raise _fail(f"--wait must be 0 or more seconds, got {wait:g}")
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise _fail(f"no such file or folder: {', '.join(missing)}")
     opts = BuildOptions(segmenter=segmenter, min_confidence=min_confidence, views=views,
-                        validate=validate)
+                        validate=validate, jobs=jobs, incremental=not full, wait=wait)
     try:
         if quiet:
             report = build_corpus(paths, out=out_dir, options=opts)
         else:
-            with err.status("building…") as status:
-                report = build_corpus(paths, out=out_dir, options=opts,
-                                      progress=lambda src: status.update(f"extracting {src}"))
+            with _BuildProgressBar() as bar:
+                report = build_corpus(paths, out=out_dir, options=opts, progress=bar.update)
     except OutputError as e:
         raise _fail(str(e))
     if not quiet:
@@ -82,14 +91,54 @@ def build(
     raise typer.Exit(EXIT_OK if report.ok else EXIT_PARTIAL)
 
 
+class _BuildProgressBar:
+    """A rich progress display on stderr: articles done, reused, chars/s, elapsed."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+            TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
+            console=err, transient=True)
+        self._task = self._progress.add_task("building", total=None, stats="")
+        self._t0 = 0.0
+
+    def __enter__(self) -> "_BuildProgressBar":
+        import time
+
+        self._t0 = time.perf_counter()
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def update(self, e) -> None:  # noqa: ANN001 - pipeline.BuildProgress
+        import time
+
+        if e.stage == "waiting":
+            err.print(e.message, markup=False)
+            return
+        rate = e.chars / max(time.perf_counter() - self._t0, 1e-9)
+        stats = (f"{e.articles} articles ({e.extracted} extracted, {e.reused} reused) "
+                 f"· {rate / 1e3:,.0f} k chars/s")
+        desc = e.message or "extracting"
+        self._progress.update(self._task, description=desc, stats=stats)
+
+
 def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
-    out.print(f"built {len(report.articles)} articles into {report.out}/ in {report.seconds:.1f}s")
+    out.print(f"built {len(report.articles)} articles into {report.out}/ in {report.seconds:.1f}s "
+              f"({report.extracted} extracted, {report.reused} reused, {report.removed} removed; "
+              f"{report.chars:,} chars, {report.quads:,} quads)")
     out.print("  entities:  " + ", ".join(f"{k} {v}" for k, v in report.entities_by_type.items()))
     out.print("  relations: " + ", ".join(f"{k} {v}" for k, v in report.relations_by_predicate.items()))
     if report.conforms is not None:
         out.print(f"  SHACL: {'conforms' if report.conforms else 'DOES NOT CONFORM (see validation.txt)'}")
     if "views" in report.outputs:
         out.print(f"  views: {report.out / report.outputs['views']}")
+    if report.skipped:
+        out.print(f"  skipped: {len(report.skipped)} input(s)")
     for s in report.skipped:
         err.print(f"skipped {s.path}: {s.reason}", markup=False)
 
@@ -189,6 +238,70 @@ def validate_cmd(
     rep = validate(ds)
     out.print(rep.text, markup=False)
     raise typer.Exit(EXIT_OK if rep.conforms else EXIT_PARTIAL)
+
+
+@app.command()
+def serve(
+    store: Annotated[Path, typer.Option("--store", "-s", help="Output folder of a build (or its store/).")] = Path("out"),
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 7878,
+    bind: Annotated[str, typer.Option(help="Address to listen on; loopback by default (only this machine).")] = "127.0.0.1",
+    timeout: Annotated[Optional[float], typer.Option(help="Stop queries after this many seconds.")] = None,
+) -> None:
+    """Serve the built store as a read-only SPARQL 1.1 endpoint with a query web UI (Ctrl-C stops)."""
+    from policykg.graph.server import OxigraphServer, ServeError, is_loopback, store_location
+
+    if not 0 < port < 65536:
+        raise _fail(f"--port must be between 1 and 65535, got {port}")
+    try:
+        server = OxigraphServer(store_location(store), host=bind, port=port, timeout_s=timeout)
+        server.start()
+    except ServeError as e:
+        raise _fail(str(e))
+    if not is_loopback(bind):
+        err.print(f"warning: listening on {bind}: other machines on the network can query "
+                  "this graph (read-only)", markup=False)
+    out.print(f"SPARQL endpoint  {server.url}/query  (read-only; the default graph is the "
+              f"union of all article graphs)\nquery UI         {server.url}/\n"
+              "press Ctrl-C to stop", markup=False)
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        server.stop()
+        out.print("stopped", markup=False)
+        raise typer.Exit(EXIT_OK)
+    raise _fail(f"the oxigraph server stopped unexpectedly (exit code {code}): "
+                f"{server.log().strip()[-500:] or 'no output'}")
+
+
+@app.command()
+def push(
+    endpoint: Annotated[str, typer.Option("--endpoint", "-e", help="Graph Store Protocol URL of the server, e.g. http://localhost:7878/store (see README).")],
+    store: Annotated[Path, typer.Option("--store", "-s", help="Output folder of a build (or its store/).")] = Path("out"),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be sent; send nothing.")] = False,
+    auth_env: Annotated[Optional[str], typer.Option(help="Environment variable holding user:password (basic/digest auth). Default: ~/.netrc entry of the host, if any.")] = None,
+    token_env: Annotated[Optional[str], typer.Option(help="Environment variable holding a bearer token (QLever access token).")] = None,
+    graph_param: Annotated[str, typer.Option(help="Query parameter naming the graph (Virtuoso: graph-uri).")] = "graph",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each answer of the server.")] = 60.0,
+) -> None:
+    """Load the graph into a SPARQL 1.1 server: one PUT per article graph (replaces it; repeatable)."""
+    from policykg.graph.push import PushError, credentials, push as push_graphs
+
+    if auth_env and token_env:
+        raise _fail("give either --auth-env or --token-env, not both")
+    try:
+        creds = credentials(endpoint, auth_env=auth_env, token_env=token_env)
+        report = push_graphs(store, endpoint=endpoint, creds=creds, dry_run=dry_run,
+                             timeout=timeout, graph_param=graph_param)
+    except PushError as e:
+        raise _fail(str(e))
+    if dry_run:
+        for g in report.graphs:
+            out.print(f"would PUT {g.triples:>7} triples  {g.url}", markup=False)
+        out.print(f"dry run: {len(report.graphs)} graphs, {report.triples} triples; nothing sent",
+                  markup=False)
+    else:
+        out.print(f"pushed {len(report.graphs)} graphs ({report.triples} triples) to {endpoint}",
+                  markup=False)
 
 
 def main() -> None:

@@ -59,7 +59,7 @@ BOUNDARY_WORDS = frozenset("""
 能 会 可 应 应当 必须 得 能够 需要 聚集 成为 具有 拥有 位于 属于 实施 建成 形成了
 争创 创建 壮大 对接 紧密对接 抢占 释放 开工 投向 参与
 """.split())
-MOD_TAGS = frozenset("n nz vn an a b j l nt ns nr i eng ng nrt v".split())
+MOD_TAGS = frozenset("n nz vn an a b j l nt ns nr i eng ng nrt v s".split())
 MAX_PHRASE = 14
 NOUN_TAGS = frozenset("n nz vn j l ng an".split())
 #: Verbs that name what an arrangement does and so belong to its name (利益共享机制).
@@ -470,8 +470,7 @@ class MentionFinder:
         return True
 
     def _is_place_token(self, tok: Token) -> bool:
-        if tok.tag == "ns":
-            return True
+        """A gazetteer place or country (jieba's ns tag also marks 海洋, 湾区, 大国)."""
         return any(e.kind in ("place", "country") for e in self.lex.lookup(tok.word))
 
     # ------------------------------------------------------------------ places
@@ -702,7 +701,9 @@ ENUM_HEAD_TYPES = {"产业": "Industry", "行业": "Industry", "产业集群": "
                    "信息技术": "Technology", "领域": None, "产业领域": "Industry",
                    "重点领域": None, "重点产业": "Industry", "装备": "Industry",
                    "行业领域": "Industry", "服务业": "Industry", "制造业": "Industry",
-                   "新技术": "Technology", "数字技术": "Technology", "应用": None, "方面": None}
+                   "新技术": "Technology", "数字技术": "Technology", "应用": None, "方面": None,
+                   "消费": "Industry", "服务消费": "Industry", "新增长点": "Industry",
+                   "新业态": "Industry", "赛道": None, "新赛道": None}
 ENUM_RE = re.compile(
     rf"(?P<items>[{CJK}A-Za-z0-9+]{{2,16}}(?:(?:、|和|及|以及|与)[{CJK}A-Za-z0-9+]{{2,16}})+)"
     rf"(?P<sep>等|为代表的)[“\"]?(?P<tail>[{CJK}]{{0,12}})"
@@ -713,9 +714,9 @@ ENUM_QUALIFIER_RE = re.compile(rf"^(?:[多各诸]?[个种类项大]|[一二三�
 
 
 def _verbish(label: str, seg: Segmenter) -> bool:
-    """A verb phrase (优化营商环境), not a name: starts with a verb and goes on."""
+    """A verb phrase (优化营商环境, 加快自贸区建设), not a name (租赁商务)."""
     toks = seg.tag(label)
-    return len(toks) >= 2 and toks[0].tag in ("v", "d", "p", "c", "r")
+    return len(toks) >= 2 and (toks[0].tag in ("d", "p", "c", "r") or toks[0].word in BOUNDARY_WORDS)
 
 
 def _ascii_glued(text: str, a: int, b: int) -> bool:

@@ -28,7 +28,8 @@ from typing import Any, Union
 
 from policykg.graph.model import Article
 
-__all__ = ["WorkerConfig", "ArticleResult", "ArticleFailed", "process_article", "run_ordered"]
+__all__ = ["WorkerConfig", "ArticleResult", "ArticleFailed", "init_worker", "local_extractor",
+           "process_article", "run_ordered"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,12 @@ def init_worker(config: WorkerConfig) -> None:
         _extractor = Extractor(ExtractorConfig(segmenter=config.segmenter,
                                                min_confidence=config.min_confidence))
         _config = config
+
+
+def local_extractor(config: WorkerConfig) -> Any:
+    """This process's Extractor for ``config`` (built on first use)."""
+    init_worker(config)
+    return _extractor
 
 
 def process_article(article: Article) -> ArticleResult | ArticleFailed:
