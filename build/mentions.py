@@ -67,6 +67,8 @@ MODIFIER_VERBS = frozenset("""
 共享 共担 共建 共管 共治 落实 协商 评价 督导 协调 分配 监管 管理 考核 准入 问责 开发 利用 保护
 服务 合作 治理 联动 转化 交易 应用 补偿 监测 预警 激励 约束 保障 对口 帮扶 结对 挂职 会商 创新
 联合 统筹""".split())
+#: Heads of positioning goals, which take exactly one sector in front (数字经济大国).
+POSITION_HEADS = frozenset(("大国", "强国", "强省", "强市"))
 #: Verbs that set an arrangement up: what follows them up to the head is its name.
 ESTABLISH_WORDS = frozenset("""建立 设立 成立 形成 健全 完善 构建 探索 实行 组建 搭建 推行 建起 探索建立
 """.split())
@@ -78,7 +80,7 @@ BOUNDARY_SUB_RE = re.compile("|".join(sorted(
 GENERIC_MODIFIERS = frozenset("""
 全球 世界 国际 国内 区域 全国 重要 主要 相关 有关 各类 各种 各个 一些 这些 整个 多个 新 现有 当前
 我国 本国 当地 地方 自身 双方 其他 等同 同类 一定 一批 若干 有效 合理 一流 良好 统一 更 多 大
-专项 攻坚 改革 政策 重大 重点 各项 有关部门 争创 创建
+专项 攻坚 改革 政策 重大 重点 各项 有关部门 争创 创建 所有 特殊 全部 这种 这类 该
 """.split())
 #: Heads left to other rules: linkages come from place compounds, documents from 《》,
 #: and 平台 / 系统 / 网络 name too many ordinary things.
@@ -226,7 +228,7 @@ class MentionFinder:
         cands += self._directional_regions(s)
         primary = _select(cands)
         taken = [(m.start, m.end) for m in primary]
-        title_spans = [(m.start, m.end) for m in primary if m.rule == "title"]
+        title_spans = [(m.start, m.end) for m in primary if m.rule == "title" or m.rule.startswith("quote.")]
         nested = [
             Mention(**{**m.__dict__, "nested": True}) for m in cands
             if m not in primary and m.label and any(a <= m.start and m.end <= b for a, b in taken)
@@ -427,9 +429,22 @@ class MentionFinder:
                 continue  # 济南总部经济: a place and its industry, not a name
             if head.type == "Organization" and not self._is_place_token(toks[j]):
                 continue  # 重点实验室, 新型研究型大学: a kind of institution, not one
-            if lexical_head and (j == i or any(t.tag not in ("n", "vn") or t.word in self.lex.entries
-                                                or self._is_place_token(t) for t in toks[j:i])):
-                continue  # the lexicon pass has the word; only plain nouns may extend it
+            if lexical_head and (j == i or head.type != "Technology" or any(
+                    t.tag not in ("n", "vn") or t.word in self.lex.entries or self._is_place_token(t)
+                    for t in toks[j:i])):
+                continue  # the lexicon pass has the word; only plain nouns may extend a technology
+            if head.type == "Industry" and (tok.end - toks[j].start > 6 or i - j > 2 or any(
+                    any(e.kind in ("industry", "technology") for e in self.lex.lookup(t.word))
+                    for t in toks[j:i])):
+                continue  # a sector name is short: 湾区经济, 科创金融, not 现代化数字贸易
+            if head.head in POSITION_HEADS and not (
+                    j == i - 1 and any(e.kind in ("industry", "technology")
+                                       for e in self.lex.lookup(toks[j].word))):
+                continue  # 数字经济大国: a sector and the goal of leading in it
+            if head.type == "Region" and j < i and (
+                    any(e.kind == "country" for e in self.lex.lookup(toks[j].word))
+                    or toks[j].tag in ("v", "vn", "a", "d", "ad")):
+                continue  # 中国城市群, 协同…城市群: a kind of area or a predicate, not a name
             start, end = toks[j].start, tok.end
             phrase = s.text[start:end]
             if any(a < s.start + end and s.start + start < b for a, b in blocked):
