@@ -228,7 +228,7 @@ class MentionFinder:
         cands += self._directional_regions(s)
         primary = _select(cands)
         taken = [(m.start, m.end) for m in primary]
-        title_spans = [(m.start, m.end) for m in primary if m.rule == "title" or m.rule.startswith("quote.")]
+        title_spans = [(m.start, m.end) for m in primary if m.rule == "title"]
         nested = [
             Mention(**{**m.__dict__, "nested": True}) for m in cands
             if m not in primary and m.label and any(a <= m.start and m.end <= b for a, b in taken)
@@ -256,6 +256,8 @@ class MentionFinder:
                 continue
             if _ascii_glued(s.text, start, end + 1):
                 continue  # AI inside OpenAI
+            if surface.endswith("+") and re.match(f"[{CJK}A-Za-z]", s.text[end + 1:end + 2]):
+                continue  # “人工智能+” inside “人工智能+消费”
             entry = self._choose_entry(surface)
             if entry is None:
                 continue
@@ -427,13 +429,13 @@ class MentionFinder:
                 j += 1
             if head.type in ("Industry", "Technology") and j < i and self._is_place_token(toks[j]):
                 continue  # 济南总部经济: a place and its industry, not a name
-            if head.type == "Organization" and not self._is_place_token(toks[j]):
+            if head.type == "Organization" and not (self._is_place_token(toks[j]) or toks[j].tag == "ns"):
                 continue  # 重点实验室, 新型研究型大学: a kind of institution, not one
             if lexical_head and (j == i or head.type != "Technology" or any(
                     t.tag not in ("n", "vn") or t.word in self.lex.entries or self._is_place_token(t)
                     for t in toks[j:i])):
                 continue  # the lexicon pass has the word; only plain nouns may extend a technology
-            if head.type == "Industry" and (tok.end - toks[j].start > 6 or i - j > 2 or any(
+            if head.type == "Industry" and (tok.end - toks[j].start > 7 or i - j > 2 or any(
                     any(e.kind in ("industry", "technology") for e in self.lex.lookup(t.word))
                     for t in toks[j:i])):
                 continue  # a sector name is short: 湾区经济, 科创金融, not 现代化数字贸易
