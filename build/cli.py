@@ -296,12 +296,102 @@ def push(
         raise _fail(str(e))
     if dry_run:
         for g in report.graphs:
-            out.print(f"would PUT {g.triples:>7} triples  {g.url}", markup=False)
+            out.print(f"would PUT {g.triples:>7} triples  {g.url}", markup=False, soft_wrap=True)
         out.print(f"dry run: {len(report.graphs)} graphs, {report.triples} triples; nothing sent",
                   markup=False)
     else:
         out.print(f"pushed {len(report.graphs)} graphs ({report.triples} triples) to {endpoint}",
                   markup=False)
+
+
+@app.command()
+def view(
+    sparql: Annotated[Optional[str], typer.Argument(help="SPARQL SELECT/CONSTRUCT text, a .rq file, or the name of a bundled query.")] = None,
+    store: Annotated[Path, typer.Option("--store", "-s", help="Output folder of a build (or its store/).")] = Path("out"),
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="NAME=VALUE for a named query's parameter.")] = None,
+    around: Annotated[Optional[str], typer.Option(help="Label, alias or IRI of an entity: view its neighbourhood instead of a query.")] = None,
+    depth: Annotated[int, typer.Option(help="With --around: how many hops to include.")] = 1,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="HTML file to write (default: <store>/views/custom/<name>.html).")] = None,
+    title: Annotated[Optional[str], typer.Option(help="Page title.")] = None,
+    open_: Annotated[bool, typer.Option("--open", help="Open the page in the default browser.")] = False,
+) -> None:
+    """Write an explorer page (self-contained HTML) for a query result or for the neighbourhood of one entity."""
+    import hashlib
+    import os
+    import webbrowser
+
+    from policykg.graph.network import ego_graph, find_node, iri_slug, to_networkx
+    from policykg.graph.query import QueryError, named_queries, run_query
+    from policykg.graph.store import GraphStore
+    from policykg.graph.views import graph_for_result, place_slugs, write_explorer
+
+    if (sparql is None) == (around is None):
+        raise _fail("give a SPARQL query (text, .rq file or named query) or --around ENTITY, not both")
+    if depth < 0:
+        raise _fail(f"--depth must be 0 or more, got {depth}")
+    params: dict[str, str] = {}
+    for item in param or []:
+        if "=" not in item:
+            raise _fail(f"--param expects NAME=VALUE, got {item!r}")
+        k, v = item.split("=", 1)
+        params[k.strip().lstrip("?")] = v
+    if params and around is not None:
+        raise _fail("--param goes with a query, not with --around")
+    root = store if (store / "store").is_dir() else store.parent
+    store_dir = root / "store"
+    if not store_dir.is_dir():
+        raise _fail(f"{store}: no store found; run `policykg build … --out {store}` first")
+    center = None
+    try:
+        with GraphStore.open(store_dir, read_only=True) as gs:
+            G = to_networkx(gs.inner)
+            if around is not None:
+                H = ego_graph(G, around, depth=depth)
+                center = find_node(G, around)
+                name = f"around-{iri_slug(center)}-d{depth}"
+                default_title = f"{G.nodes[center].get('label')} · {depth} 跳 hops"
+            else:
+                queries = named_queries()
+                if sparql in queries:
+                    q, name, default_title = queries[sparql], sparql, queries[sparql].title
+                elif sparql.endswith(".rq") and Path(sparql).is_file():
+                    q, name = Path(sparql).read_text(encoding="utf-8"), Path(sparql).stem
+                    default_title = name
+                else:
+                    q, name, default_title = sparql, "query", "SPARQL"
+                if params or name == "query":
+                    key = q if isinstance(q, str) else q.name
+                    key += "\n" + "\n".join(f"{k}={v}" for k, v in sorted(params.items()))
+                    name += "-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+                if params:
+                    default_title += " · " + ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
+                H = graph_for_result(G, run_query(gs, q, params=params), params=params)
+    except (QueryError, ValueError) as e:
+        raise _fail(str(e))
+    except KeyError as e:  # ego_graph: no such entity, or an ambiguous name
+        raise _fail(str(e.args[0]))
+    path = output or root / "views" / "custom" / f"{name}.html"
+    # link evidence to the build's article pages and places to their ego pages, where they exist
+    here = path.resolve().parent
+    views_dir = (root / "views").resolve()
+
+    def rel(target: Path) -> str | None:
+        try:
+            return Path(os.path.relpath(target, here)).as_posix() if target.is_file() else None
+        except ValueError:  # another drive (Windows): no relative link possible
+            return None
+
+    article_links = {a: r for a in H.graph.get("articles", {})
+                     if (r := rel(views_dir / "article" / f"{a}.html"))}
+    place_links = {n: r for n, s in place_slugs(G).items()
+                   if n in H and (r := rel(views_dir / "place" / f"{s}.html"))}
+    nav = {"← 全图 Whole graph": r} if (r := rel(views_dir / "index.html")) else None
+    write_explorer(H, path, title=title or default_title, article_links=article_links,
+                   place_links=place_links, nav=nav, focus=center)
+    out.print(f"{path}  ({H.number_of_nodes()} nodes, {H.number_of_edges()} relations)", markup=False,
+              soft_wrap=True)
+    if open_:
+        webbrowser.open(path.resolve().as_uri())
 
 
 def main() -> None:

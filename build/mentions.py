@@ -67,6 +67,9 @@ MODIFIER_VERBS = frozenset("""
 共享 共担 共建 共管 共治 落实 协商 评价 督导 协调 分配 监管 管理 考核 准入 问责 开发 利用 保护
 服务 合作 治理 联动 转化 交易 应用 补偿 监测 预警 激励 约束 保障 对口 帮扶 结对 挂职 会商 创新
 联合 统筹""".split())
+#: Verbs that launch a programme: what follows them up to a Strategy head is its name.
+PROGRAMME_FRAMES = frozenset("实施 开展 推进 深化 部署 启动 完成 创建 争创 组织 推出 谋划 落实 承接".split())
+MAX_PROGRAMME = 18
 #: Heads of positioning goals, which take exactly one sector in front (数字经济大国).
 POSITION_HEADS = frozenset(("大国", "强国", "强省", "强市"))
 #: Verbs that set an arrangement up: what follows them up to the head is its name.
@@ -422,9 +425,23 @@ class MentionFinder:
             if j == i and j >= 2 and toks[j - 1].word in BOUNDARY_WORDS and toks[j - 1].tag in ("a", "ad", "an", "vn") \
                     and toks[j - 2].tag in NOUN_TAGS and self._modifier(toks[j - 2], head.type):
                 j -= 2
+            # a programme or arrangement named in full between its frame verb and its head:
+            # 实施[提振消费专项]行动, 开展[杭甬温要素市场化配置综合改革]试点
+            frames = PROGRAMME_FRAMES if head.type == "Strategy" else (
+                ESTABLISH_WORDS if head.type == "Mechanism" else frozenset())
+            k, span = j - 1, tok.end - toks[j].start
+            while frames and k >= 0 and toks[k].tag not in ("x", "uj", "c") and span <= MAX_PROGRAMME:
+                if toks[k].word in frames:
+                    if k + 1 < j:
+                        j = k + 1
+                    break
+                span += len(toks[k].word)
+                k -= 1
             while j < i and (toks[j].word in GENERIC_MODIFIERS or
-                             (toks[j].tag == "v" and toks[j].word not in MODIFIER_VERBS
-                              and not (j > 0 and toks[j - 1].word in ESTABLISH_WORDS)) or
+                             (toks[j].tag == "v" and not (toks[j].word in MODIFIER_VERBS and
+                                                          head.type == "Mechanism" and j + 1 == i)
+                              and not (j > 0 and (toks[j - 1].word in ESTABLISH_WORDS
+                                                  or toks[j - 1].word in frames))) or
                              (len(toks[j].word) == 1 and toks[j].tag not in ("ns", "j"))):
                 j += 1
             if head.type in ("Industry", "Technology") and j < i and self._is_place_token(toks[j]):

@@ -366,6 +366,13 @@ def _read_lines(path: Path) -> Iterator[str]:
         yield from fh
 
 
+def _file_mode() -> int:
+    """rw for whom the umask allows (mkstemp would leave 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def _write_lines(path: Path, lines: Iterable[str]) -> int:
     """Write lines to ``path`` atomically; returns how many."""
     n = 0
@@ -375,6 +382,7 @@ def _write_lines(path: Path, lines: Iterable[str]) -> int:
             for line in lines:
                 fh.write(line)
                 n += 1
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -382,7 +390,11 @@ def _write_lines(path: Path, lines: Iterable[str]) -> int:
     return n
 
 
+#: Files merged at once, lines per in-memory sort run, triples per Turtle slice:
+#: memory stays bounded by these, whatever the corpus size.
 FAN_IN = 64
+SORT_RUN = 200_000
+TURTLE_CHUNK = 20_000
 
 
 def _merge_files(files: Sequence[Path], *, tmp: Path) -> Iterator[str]:
@@ -407,8 +419,9 @@ def _distinct(lines: Iterable[str]) -> Iterator[str]:
             last = line
 
 
-def _external_sort(lines: Iterable[str], *, tmp: Path, run: int = 200_000) -> Iterator[str]:
-    """Sorted distinct ``lines`` (each ending in \\n); runs of ``run`` lines spill to ``tmp``."""
+def _external_sort(lines: Iterable[str], *, tmp: Path) -> Iterator[str]:
+    """Sorted distinct ``lines`` (each ending in \\n); runs of SORT_RUN lines spill to ``tmp``."""
+    run = SORT_RUN
     runs: list[Path] = []
     buf: set[str] = set()
     for line in lines:
@@ -447,6 +460,7 @@ def _write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
                     fh.write(head)
                     first = False
                 fh.write(body)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -527,8 +541,10 @@ class _UnionStats:
                                         f"article graphs, found {k}"))
 
 
-def _write_turtle(path: Path, triples: Iterable[tuple[str, str, str]], *, chunk: int = 20_000) -> None:
+def _write_turtle(path: Path, triples: Iterable[tuple[str, str, str]]) -> None:
     """graph.ttl from sorted distinct triples, serialised in slices cut between subjects."""
+    chunk = TURTLE_CHUNK
+
     def chunks() -> Iterator[bytes]:
         buf: list[str] = []
         last = None

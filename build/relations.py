@@ -174,6 +174,8 @@ def article_context(article_id: str, sentences: Sequence[Sentence], mentions: Se
                 topics[sent.paragraph] = lead[0].label
     top = max(counts, key=lambda k: (counts[k], -min(
         (m.start for ms in mentions for m in ms if m.label == k), default=0))) if counts else None
+    if top is not None and counts[top] < 2:
+        top = None  # named once, the linkage is not what the article is about
     return Context(article_id, top, topics, linkages, parents, members, tuple(enumerations),
                    name_places or {}, cities)
 
@@ -317,15 +319,18 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                     for s_ in subj:
                         rc.add(s_, "implements", o.label, sent, "implements.cue", negated=cl.negated)
 
-        # -- involves: a strategy and the places enumerated with it
+        # -- involves: a strategy and the places it is carried out in (…“东数西算”工程，在A、B、C建设…)
         strategies = [m for m in primary if "Strategy" in m.types and m.label not in ctx.linkages
                       and not m.is_place]
         if strategies:
-            for cl in clauses:
+            for ci, cl in enumerate(clauses):
+                if not re.match(r"\s*(在|于|覆盖|包括)", cl.text):
+                    continue
                 for first, places in _place_groups(text_of, cl.mentions, ctx, topic):
                     if len(places) < 3:
                         continue
-                    before = [s_ for s_ in strategies if s_.end <= first.start]
+                    window = clauses[max(0, ci - 1)].start
+                    before = [s_ for s_ in strategies if window <= s_.start and s_.end <= first.start]
                     if before:
                         for p in places:
                             rc.add(before[-1].label, "involves", p, sent, "involves.enumeration")
@@ -437,14 +442,18 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                     for p in _places_of(x, ctx, topic):
                         rc.add(m.label, "involves", p, sent, "involves.enumeration")
 
-        # -- A与B融合 / 相结合: complementary fields
+        # -- A与B相结合 / A同B融合: complementary fields (not items of one enumeration)
         for cl in clauses:
-            if not FIELD_COMBINE_RE.search(cl.text):
+            cue = FIELD_COMBINE_RE.search(cl.text)
+            if not cue:
                 continue
-            fs = _typed(cl.mentions, FIELD_TYPES)
+            fs = [f for f in _typed(cl.mentions, FIELD_TYPES)
+                  if not any(a <= f.start and f.end <= b for a, b, _ in ctx.enumerations)]
             for a, b in zip(fs, fs[1:]):
-                if re.fullmatch(r"(与|同|和|跟)", text_of(a.end, b.start)) or \
-                        re.search(r"结合$", text_of(a.end, b.start)):
+                gap = text_of(a.end, b.start)
+                joined = re.fullmatch(r"(与|同|跟)", gap) or re.search(r"结合$", gap)
+                same_kind = set(a.types) & set(b.types)
+                if joined and (cue.group() != "融合" or same_kind):
                     rc.add(a.label, "complements", b.label, sent, "complements.fields")
 
         # -- modeledOn: 参照 / 借鉴 … the practice of other linkages described before
