@@ -391,9 +391,8 @@ class MentionFinder:
         for i, tok in enumerate(toks):
             if tok.tag == "x":
                 continue
-            upto = s.text[: tok.end]
             # the head may span tokens (都市 + 圈, 造廊 + 带)
-            head = next((h for h in self.lex.heads if upto.endswith(h.head)
+            head = next((h for h in self.lex.heads if s.text.endswith(h.head, 0, tok.end)
                          and tok.end - len(h.head) >= toks[max(0, i - 1)].start), None)
             if head is None:
                 continue
