@@ -70,6 +70,12 @@ MODIFIER_VERBS = frozenset("""
 #: Verbs that launch a programme: what follows them up to a Strategy head is its name.
 PROGRAMME_FRAMES = frozenset("实施 开展 推进 深化 部署 启动 完成 创建 争创 组织 推出 谋划 落实 承接".split())
 MAX_PROGRAMME = 18
+#: Qualifiers that make a technology phrase a kind rather than a named technology.
+TECH_QUALIFIERS = frozenset("新兴 新 核心 前沿 关键 高新 先进 共性 公共 通用 底层 基础 数字新 颠覆性 原创".split())
+#: Document heads: a Strategy head right before one of them is part of a title.
+DOCUMENT_HEADS = ("方案", "规划", "纲要", "意见", "办法", "条例", "计划书")
+#: Heads that name a programme only with a place, 国家, or a launching verb in front.
+NAMED_ONLY_HEADS = frozenset(("战略", "基地"))
 #: Heads of positioning goals, which take exactly one sector in front (数字经济大国).
 POSITION_HEADS = frozenset(("大国", "强国", "强省", "强市"))
 #: Verbs that set an arrangement up: what follows them up to the head is its name.
@@ -429,14 +435,16 @@ class MentionFinder:
             frames = PROGRAMME_FRAMES if head.type == "Strategy" else (
                 ESTABLISH_WORDS if head.type == "Mechanism" else frozenset())
             k, span = j - 1, tok.end - toks[j].start
+            framed = False
             while frames and k >= 0 and toks[k].tag not in ("x", "uj", "c") and span <= MAX_PROGRAMME:
                 if toks[k].word in frames:
                     if k + 1 < j:
                         j = k + 1
+                    framed = True
                     break
                 span += len(toks[k].word)
                 k -= 1
-            while j < i and (toks[j].word in GENERIC_MODIFIERS or
+            while not framed and j < i and (toks[j].word in GENERIC_MODIFIERS or
                              (toks[j].tag == "v" and not (toks[j].word in MODIFIER_VERBS and
                                                           head.type == "Mechanism" and j + 1 == i)
                               and not (j > 0 and (toks[j - 1].word in ESTABLISH_WORDS
@@ -455,6 +463,15 @@ class MentionFinder:
                     any(e.kind in ("industry", "technology") for e in self.lex.lookup(t.word))
                     for t in toks[j:i])):
                 continue  # a sector name is short: 湾区经济, 科创金融, not 现代化数字贸易
+            if head.type == "Technology" and (toks[j].word in TECH_QUALIFIERS or any(
+                    e.kind in ("industry", "technology") for t in toks[j:i] for e in self.lex.lookup(t.word))):
+                continue  # 新兴技术, 人工智能技术: a kind of technology, or one already named
+            if i + 1 < len(toks) and any(toks[i + 1].word.startswith(h) for h in DOCUMENT_HEADS):
+                continue  # …行动方案, …发展规划: part of a document's name
+            if not framed and head.head in NAMED_ONLY_HEADS and not (
+                    toks[j].word == "国家" or any(self._is_place_token(t) or t.tag == "ns"
+                                                 for t in toks[j:i])):
+                continue  # 数字产业战略, 省级实验基地: unnamed kinds of strategy or site
             if head.head in POSITION_HEADS and not (
                     j == i - 1 and any(e.kind in ("industry", "technology")
                                        for e in self.lex.lookup(toks[j].word))):
