@@ -137,6 +137,13 @@ def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
         out.print(f"  SHACL: {'conforms' if report.conforms else 'DOES NOT CONFORM (see validation.txt)'}")
     if "views" in report.outputs:
         out.print(f"  views: {report.out / report.outputs['views']}")
+    t = report.timings
+    if t:
+        out.print("  time:      " + ", ".join(
+            f"{name} {t[key]:.1f}s" for key, name in (
+                ("extract", "extraction"), ("rdf", "RDF"), ("validate", "SHACL"),
+                ("store", "store"), ("dumps", "dumps"), ("views", "views")) if key in t)
+            + (" (extraction, RDF and SHACL summed over workers)" if report.extracted else ""))
     if report.skipped:
         out.print(f"  skipped: {len(report.skipped)} input(s)")
     for s in report.skipped:
@@ -320,6 +327,8 @@ def view(
     import os
     import webbrowser
 
+    from rich.markup import escape
+
     from policykg.graph.network import ego_graph, find_node, iri_slug, to_networkx
     from policykg.graph.query import QueryError, named_queries, run_query
     from policykg.graph.store import GraphStore
@@ -332,7 +341,7 @@ def view(
     params: dict[str, str] = {}
     for item in param or []:
         if "=" not in item:
-            raise _fail(f"--param expects NAME=VALUE, got {item!r}")
+            raise _fail(escape(f"--param expects NAME=VALUE, got {item!r}"))
         k, v = item.split("=", 1)
         params[k.strip().lstrip("?")] = v
     if params and around is not None:
@@ -340,7 +349,7 @@ def view(
     root = store if (store / "store").is_dir() else store.parent
     store_dir = root / "store"
     if not store_dir.is_dir():
-        raise _fail(f"{store}: no store found; run `policykg build … --out {store}` first")
+        raise _fail(escape(f"{store}: no store found; run `policykg build … --out {store}` first"))
     center = None
     try:
         with GraphStore.open(store_dir, read_only=True) as gs:
@@ -367,9 +376,9 @@ def view(
                     default_title += " · " + ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
                 H = graph_for_result(G, run_query(gs, q, params=params), params=params)
     except (QueryError, ValueError) as e:
-        raise _fail(str(e))
+        raise _fail(escape(str(e)))  # _fail prints rich markup: keep '[...]' in messages
     except KeyError as e:  # ego_graph: no such entity, or an ambiguous name
-        raise _fail(str(e.args[0]))
+        raise _fail(escape(str(e.args[0])))
     path = output or root / "views" / "custom" / f"{name}.html"
     # link evidence to the build's article pages and places to their ego pages, where they exist
     here = path.resolve().parent

@@ -214,7 +214,16 @@ class MentionFinder:
             for m in self._lexicon_mentions(s):
                 if m.rule == "lex.place":
                     self._doc_places[m.label] += 1
-        return sentences, [self._sentence_mentions(s) for s in sentences]
+        self._last_place: dict[str, str] = {}
+        out = []
+        for s in sentences:
+            ms = self._sentence_mentions(s)
+            for m in ms:
+                if m.rule == "lex.place":
+                    for t in m.types:
+                        self._last_place[t] = m.label
+            out.append(ms)
+        return sentences, out
 
     def _full_names_in(self, text: str) -> set[str]:
         seen = set()
@@ -451,6 +460,8 @@ class MentionFinder:
                                                   or toks[j - 1].word in frames))) or
                              (len(toks[j].word) == 1 and toks[j].tag not in ("ns", "j"))):
                 j += 1
+            if j < i and self._is_place_token(toks[j]) and j > 0 and toks[j - 1].word in ("、", "和", "与", "及"):
+                j += 1  # 做强济南、青岛机器人产业基地: the places are enumerated, not part of a name
             if head.type in ("Industry", "Technology") and j < i and self._is_place_token(toks[j]):
                 continue  # 济南总部经济: a place and its industry, not a name
             if head.type == "Organization" and not (self._is_place_token(toks[j]) or toks[j].tag == "ns"):
@@ -622,6 +633,14 @@ class MentionFinder:
 
     def _group_refs(self, s: Sentence) -> list[Mention]:
         out = []
+        for m in re.finditer(r"该(市|省|区|县)", s.text):
+            want = "City" if m.group(1) == "市" else "Region"
+            before = [x for x in self._lexicon_mentions(s) if x.end <= s.start + m.start()
+                      and x.rule == "lex.place" and want in x.types]
+            last = before[-1].label if before else self._last_place.get(want)
+            if last:
+                out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), "", (want,),
+                                   "ref.this", places=(last,)))
         for ref in GROUP_REFS:
             for m in re.finditer(ref, s.text):
                 out.append(Mention(s.start + m.start(), s.start + m.end(), ref, "", ("City",),
@@ -781,7 +800,7 @@ def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-RULE_PRIORITY = {"title": 0, "abbr.linkage": 1, "quote.head": 2, "quote.headed": 2,
+RULE_PRIORITY = {"title": 0, "abbr.linkage": 1, "quote.head": 2, "quote.headed": 2, "ref.this": 3,
                  "quote.positioning": 2, "quote.plus": 2, "quote.slogan": 2,
                  "abbr.compound": 3, "ref.group": 4}
 

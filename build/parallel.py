@@ -2,9 +2,9 @@
 
 :func:`process_article` is the unit of work: an :class:`~policykg.graph.model.Article`
 in, an :class:`ArticleResult` out (the article's named graph as sorted N-Quads,
-its SHACL results); no ArticleGraph outlives it. :func:`run_ordered` maps it over
-a stream of articles with ``jobs`` processes and yields results **in input
-order**, keeping at most a few tasks per worker in flight, so neither the corpus
+its SHACL results); no ArticleGraph outlives it. :meth:`Workers.map` (or
+:func:`run_ordered`) maps it over a stream of articles with ``jobs`` processes
+and yields results **in input order**, keeping at most a few tasks per worker in flight, so neither the corpus
 nor the results pile up in memory and the output does not depend on ``jobs``.
 
 Workers are started with ``spawn`` (safe with threads, same on every OS) and each
@@ -20,16 +20,17 @@ builds its own :class:`~policykg.build.extract.Extractor` once.
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from policykg.graph.model import Article
 
-__all__ = ["WorkerConfig", "ArticleResult", "ArticleFailed", "init_worker", "local_extractor",
-           "process_article", "run_ordered"]
+__all__ = ["WorkerConfig", "ArticleResult", "ArticleFailed", "Workers", "init_worker",
+           "local_extractor", "process_article", "run_ordered"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ArticleResult:
     validated: bool
     conforms: bool | None
     results: tuple[tuple[str, str, str], ...] = ()   #: SHACL (focus, path, message), sorted
+    timings: tuple[float, float, float] = (0.0, 0.0, 0.0)  #: seconds: extract, RDF, SHACL
 
 
 @dataclass(frozen=True)
@@ -88,14 +90,17 @@ def process_article(article: Article) -> ArticleResult | ArticleFailed:
 
     if _extractor is None or _config is None:
         raise RuntimeError("process_article: call init_worker(config) first in this process")
+    t0 = time.perf_counter()
     try:
         ag = _extractor.extract(article)
+        t1 = time.perf_counter()
         quads = [to_oxigraph(q) for q in article_quads(ag)]
     except Exception as exc:  # noqa: BLE001 - one article must not stop the corpus
         return ArticleFailed(article.id, article.source,
                              f"internal error while extracting article {article.id} "
                              f"({type(exc).__name__}: {exc}); please report it")
     lines = sorted({str(q) + " .\n" for q in quads})
+    t2 = time.perf_counter()
     conforms, results = None, ()
     if _config.validate:
         from policykg.graph.validate import validate
@@ -103,31 +108,58 @@ def process_article(article: Article) -> ArticleResult | ArticleFailed:
         rep = validate(quads)
         conforms, results = rep.conforms, tuple(tuple(r) for r in rep.results)
     return ArticleResult(article.id, article.title, "".join(lines).encode("utf-8"),
-                         len(lines), _config.validate, conforms, results)  # type: ignore[arg-type]
+                         len(lines), _config.validate, conforms, results,  # type: ignore[arg-type]
+                         (t1 - t0, t2 - t1, time.perf_counter() - t2))
 
 
-#: What :func:`run_ordered` accepts: an Article to process, or anything else to pass through.
-Item = Union[Article, Any]
+def _worker_version() -> str:
+    return _extractor.version
 
 
-def run_ordered(items: Iterable[Item], *, config: WorkerConfig, jobs: int = 1,
-                window: int = 8) -> Iterator[Any]:
-    """Yield :func:`process_article` of every Article in ``items`` (other items pass
-    through unchanged), in input order; ``jobs`` > 1 uses that many processes with at
-    most ``window`` tasks each in flight."""
-    if jobs < 1:
-        raise ValueError(f"jobs must be at least 1, got {jobs}")
-    if jobs == 1:
-        init_worker(config)
-        for item in items:
-            yield process_article(item) if isinstance(item, Article) else item
-        return
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
-                               initializer=init_worker, initargs=(config,))
-    pending: deque[Any] = deque()
-    limit = jobs * window
-    try:
+class Workers:
+    """``jobs`` extraction processes (or this process when ``jobs`` is 1).
+
+    >>> with Workers(WorkerConfig(validate=False), jobs=1) as w:
+    ...     w.version() == local_extractor(WorkerConfig(validate=False)).version
+    True
+    """
+
+    def __init__(self, config: WorkerConfig, *, jobs: int = 1, window: int = 8) -> None:
+        if jobs < 1:
+            raise ValueError(f"jobs must be at least 1, got {jobs}")
+        self.config, self.jobs, self.window = config, jobs, window
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        if self.jobs > 1:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                initializer=init_worker, initargs=(self.config,))
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self._pool is not None:
+            # on an error or Ctrl-C, do not wait for queued articles
+            self._pool.shutdown(wait=exc_type is None, cancel_futures=True)
+            self._pool = None
+
+    def version(self) -> str:
+        """The extractor's version (asked of a worker: no Extractor in this process)."""
+        if self._pool is None:
+            return local_extractor(self.config).version
+        return self._pool.submit(_worker_version).result()
+
+    def map(self, items: Iterable[Any]) -> Iterator[Any]:
+        """:func:`process_article` of every Article in ``items`` (other items pass
+        through unchanged), in input order, at most ``window`` tasks per worker in flight."""
+        if self._pool is None:
+            init_worker(self.config)
+            for item in items:
+                yield process_article(item) if isinstance(item, Article) else item
+            return
+        pool = self._pool
+        pending: deque[Any] = deque()
+        limit = self.jobs * self.window
         for item in items:
             pending.append(pool.submit(process_article, item) if isinstance(item, Article)
                            else item)
@@ -135,10 +167,13 @@ def run_ordered(items: Iterable[Item], *, config: WorkerConfig, jobs: int = 1,
                 yield _result(pending.popleft())
         while pending:
             yield _result(pending.popleft())
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+
+
+def run_ordered(items: Iterable[Any], *, config: WorkerConfig, jobs: int = 1,
+                window: int = 8) -> Iterator[Any]:
+    """:meth:`Workers.map` with a pool of its own."""
+    with Workers(config, jobs=jobs, window=window) as workers:
+        yield from workers.map(items)
 
 
 def _ready(x: Any) -> bool:

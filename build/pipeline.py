@@ -59,7 +59,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.build.parallel import (
-    ArticleFailed, ArticleResult, WorkerConfig, local_extractor, run_ordered,
+    ArticleFailed, ArticleResult, WorkerConfig, Workers,
 )
 from policykg.build.reader import iter_corpus
 from policykg.build.state import (
@@ -118,6 +118,8 @@ class BuildReport:
     removed: int = 0                #: articles of the previous build that are gone
     quads: int = 0                  #: distinct quads in the dataset
     chars: int = 0                  #: characters of article text read
+    #: seconds per stage; extract/rdf/validate summed over workers (CPU-ish time)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -195,8 +197,14 @@ def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
                   notify: Progress, t0: float) -> BuildReport:
     config = WorkerConfig(segmenter=options.segmenter, min_confidence=options.min_confidence,
                           validate=options.validate)
-    # the extractor's version decides reuse; with jobs == 1 this Extractor also does the work
-    version = local_extractor(config).version
+    with Workers(config, jobs=options.jobs) as workers:
+        return _build_with(paths, out=out, options=options, notify=notify, t0=t0,
+                           workers=workers)
+
+
+def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, notify: Progress,
+                t0: float, workers: Workers) -> BuildReport:
+    version = workers.version()     # decides which cached graphs are still valid
     code, shapes_v = code_version(), shapes_version()
     prev = BuildState.load(out) if options.incremental and out.is_dir() else None
     if prev is not None and options.validate and prev.shapes != shapes_v:
@@ -213,12 +221,17 @@ def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
         cache.mkdir()
         if prev is not None:
             # a RocksDB checkpoint: hard-linked files, cheap even for a big store
-            ox.Store.read_only(str(out / "store")).backup(str(staging / "store"))
+            try:
+                ox.Store.read_only(str(out / "store")).backup(str(staging / "store"))
+            except OSError:     # unreadable previous store: build everything again
+                shutil.rmtree(staging / "store", ignore_errors=True)
+                prev = None
         records: list[ArticleRecord] = []
         skipped: list[Skipped] = []
         sources: dict[str, str] = {}                     # article id → source
         todo: dict[str, tuple[str, int]] = {}            # article id → (fingerprint, chars)
         n = Counter[str]()
+        timings = Counter[str]()
 
         def items() -> Iterator[object]:
             """Articles to extract; reused records and skipped inputs pass through."""
@@ -244,7 +257,7 @@ def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
 
         with GraphStore.open(staging / "store") as store:
             loader = _Loader(store)
-            for res in run_ordered(items(), config=config, jobs=options.jobs):
+            for res in workers.map(items()):
                 if isinstance(res, Skipped):
                     skipped.append(res)
                     continue
@@ -266,14 +279,19 @@ def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
                         id=res.article_id, source=sources[res.article_id], title=res.title,
                         fingerprint=fp, cache=cache_name(res.article_id), quads=res.quads,
                         validated=res.validated, conforms=res.conforms, results=res.results)
+                    for stage, secs in zip(("extract", "rdf", "validate"), res.timings):
+                        timings[stage] += secs
+                    ts = time.perf_counter()
                     (cache / rec.cache).write_bytes(res.nquads)
                     loader.replace(res.article_id, res.nquads)
+                    timings["store"] += time.perf_counter() - ts
                     n["extracted"] += 1
                     n["chars"] += chars
                 records.append(rec)
                 notify(BuildProgress("articles", articles=len(records), chars=n["chars"],
                                      extracted=n["extracted"], reused=n["reused"],
                                      source=rec.source))
+            ts = time.perf_counter()
             loader.flush()
             kept = {r.id for r in records}
             removed = 0
@@ -285,6 +303,9 @@ def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
             notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
                                  extracted=n["extracted"], reused=n["reused"],
                                  message="writing dumps"))
+            timings["store"] += time.perf_counter() - ts
+            timings["articles_wall"] = time.perf_counter() - t0
+            ts = time.perf_counter()
             outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
                        "store": "store", "report": "report.json"}
             files = [cache / r.cache for r in records]
@@ -295,6 +316,7 @@ def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
             _write_turtle(staging / "graph.ttl",
                           union.watch(_external_sort(_triple_sort_lines(files), tmp=tmp)))
             shutil.rmtree(tmp, ignore_errors=True)
+            timings["dumps"] = time.perf_counter() - ts
 
             conforms, vtext = None, ""
             if options.validate:
@@ -305,8 +327,10 @@ def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
                 from policykg.graph.views import write_views
 
                 notify(BuildProgress("writing", articles=len(records), message="writing views"))
+                ts = time.perf_counter()
                 write_views(store.inner, staging / "views",
                             articles={r.id: r.title for r in records})
+                timings["views"] = time.perf_counter() - ts
                 outputs["views"] = "views/index.html"
 
         report = BuildReport(
@@ -316,7 +340,7 @@ def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
             conforms=conforms, validation_text=vtext,
             seconds=time.perf_counter() - t0, outputs=outputs,
             extracted=n["extracted"], reused=n["reused"], removed=removed,
-            quads=n_quads, chars=n["chars"],
+            quads=n_quads, chars=n["chars"], timings=dict(sorted(timings.items())),
         )
         atomic_write(staging / "report.json", report.to_json().encode("utf-8"))
         atomic_write(staging / STATE_FILE,

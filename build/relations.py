@@ -27,7 +27,7 @@ COMPLEMENT_CUES = re.compile(r"优势互补|互补|相结合|错位协同|错位
 MODEL_CUES = re.compile(r"参照|借鉴|学习|对标|效仿|仿照")
 STRENGTH_CUES = re.compile(
     r"优势突出|优势明显|优势显著|竞争力较高|竞争力强|竞争力较强|领先|居于.{0,12}?之首|位居.{0,8}?前列|"
-    r"资源丰富|特色突出|特色鲜明|集聚|聚集|优势|基地|高地|重镇|强市|强省|龙头|之都|名城")
+    r"资源丰富|特色突出|特色鲜明|集聚|聚集|优势|基地|集群|高地|重镇|强市|强省|龙头|之都|名城")
 PARTOF_RE = re.compile(r"作为(?P<regions>[^，。；]{2,40}?)的(?:双核|两大城市|两大|核心城市|中心城市|核心|"
                        r"龙头|门户|一员|成员|重要城市|节点城市|[一二两三四五六七八九十]+[大个]?城市)")
 IMPLEMENT_CUES = re.compile(r"落实|融入|服务|支撑|贯彻|助力|对接|支点|服从|响应|践行")
@@ -53,6 +53,8 @@ CONFIDENCE = {
     "enables.cue": 0.75, "enables.reversed": 0.7, "enables.base": 0.6, "issuedBy.cue": 0.8,
 }
 PLACE_TYPES = ("City", "Region")
+#: Strength cues that credit only a place named in the same clause (…建设基地 / …集群).
+LOCAL_STRENGTH_RE = re.compile(r"基地|集群|高地")
 STRENGTH_SUMMARY_RE = re.compile(r"这些优势|这些产业|等优势|优势和产业|各具特色|各有所长")
 TAKE_PART_RE = re.compile(r"开展|创建|争创|承担|参与|试点|等")
 FIELD_COMBINE_RE = re.compile(r"融合|相结合|结合")
@@ -248,12 +250,15 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                 cue_at = cl.start + cue.start()
                 fields = [m for m in _typed(cl.mentions, FIELD_TYPES) if m.end <= cue_at]
                 groups = [g for g in groups if g[0].rule != "lex.country"]  # 中国…优势: too broad
+                local_only = LOCAL_STRENGTH_RE.fullmatch(cue.group()) is not None
                 for f in fields:
                     before = [g for g in groups if g[0].start < f.start]
-                    if not before:
+                    if not before and not local_only:
                         before = _carried_subject(clauses, cl, ctx, topic, text_of)
-                    if not before:  # …；在A、B等领域形成集聚效应: the subject of the point
+                    if not before and not local_only:
+                        # …；在A、B等领域具有优势: the subject of the enumerated point
                         before = para_subject.get(sent.paragraph, [])
+                    before = [g for g in before if g[0].rule != "lex.country"]
                     if before:
                         for p in before[-1][1]:
                             rc.add(p, "specializesIn", f.label, sent, "specializesIn.strength")

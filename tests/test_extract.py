@@ -158,3 +158,36 @@ def test_unknown_segmenter_message():
         Extractor(ExtractorConfig(segmenter="pkuseg"))
     assert str(e.value) == ("unknown segmenter 'pkuseg'; allowed: rjieba, jieba "
                             "(choose with --segmenter)")
+
+
+def test_work_report_place_first_enumeration(ex):
+    g = ex.extract(art("做强济南、青岛机器人产业基地，打造烟台、潍坊高端装备产业集群。"))
+    got = triples(g, "specializesIn")
+    assert {("济南", "specializesIn", "机器人"), ("青岛", "specializesIn", "机器人"),
+            ("烟台", "specializesIn", "高端装备"), ("潍坊", "specializesIn", "高端装备")} <= got
+
+
+def test_this_city_refers_to_the_last_city_named(ex):
+    g = ex.extract(art("苏州是一座历史文化名城。", "该市生物医药产业集聚。"))
+    assert ("苏州", "specializesIn", "生物医药") in triples(g, "specializesIn")
+
+
+def test_programme_named_between_its_frame_verb_and_head(ex):
+    g = ex.extract(art("深入实施提振消费专项行动，完善准入机制和问责机制。"))
+    ents = entities(g)
+    assert ents["提振消费专项行动"] == ("Strategy",)
+    assert ents["准入机制"] == ("Mechanism",) and ents["问责机制"] == ("Mechanism",)
+
+
+def test_quoted_programme_names(ex):
+    g = ex.extract(art("深化“亩均论英雄”改革，探索推广“数据得地”机制，大力发展“人工智能+消费”。"))
+    ents = entities(g)
+    assert ents["亩均论英雄"] == ("Mechanism",)
+    assert ents["数据得地机制"] == ("Mechanism",)
+    assert ents["人工智能+消费"] == ("Strategy",)
+    assert "人工智能+" not in ents
+
+
+def test_generic_words_are_not_entities(ex):
+    g = ex.extract(art("要加强各地城市的产业、技术和机制建设，推动高质量发展，发展新兴技术。"))
+    assert not {"城市", "产业", "技术", "机制", "高质量发展", "新兴技术"} & set(entities(g))
