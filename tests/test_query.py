@@ -1,0 +1,251 @@
+"""policykg.graph.query: named queries, safe parameters, formatters, errors."""
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from policykg.graph.query import (
+    NamedQuery, QueryError, QueryParam, QueryResult, Term, named_queries, parse_named_query,
+    run_query, to_csv, to_json, to_table,
+)
+from policykg.graph.rdf import entity_iri
+from policykg.graph.store import GraphStore
+
+_spec = importlib.util.spec_from_file_location("_policykg_test_rdf", Path(__file__).with_name("test_rdf.py"))
+_sample = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_sample)
+NASTY = _sample.NASTY
+
+S0 = "济南与青岛加强联动，济青联动建立联席会议机制。"
+S1 = "济南在生物医药、5G等领域优势突出。"
+TITLE_A, TITLE_B = "济青联动的路径", f"标题 {NASTY}"
+INJECTION = '" } UNION { ?s ?p ?o'
+
+
+@pytest.fixture(scope="module")
+def store():
+    st = GraphStore.in_memory()
+    for ag in _sample.sample_graphs():
+        st.replace_article(ag)
+    return st
+
+
+@pytest.fixture(scope="module")
+def queries():
+    return named_queries()
+
+
+def test_named_queries_are_listed_with_metadata(queries):
+    assert sorted(queries) == ["coordinates-with", "entities", "evidence", "industries-of",
+                               "mechanisms", "modeled-on", "relations"]
+    assert {n: [(p.name, p.optional) for p in q.params] for n, q in queries.items()} == {
+        "coordinates-with": [("place", False)],
+        "entities": [("type", True)],
+        "evidence": [("subject", False), ("predicate", False), ("object", False)],
+        "industries-of": [("place", True)],
+        "mechanisms": [("subject", True)],
+        "modeled-on": [("x", False)],
+        "relations": [],
+    }
+    assert all(q.title and q.description and q.text.startswith("# title:") for q in queries.values())
+    assert queries["coordinates-with"].params[0].description == "canonical label or alias of the place, e.g. 济南"
+
+
+EXPECTED = [
+    ("coordinates-with", {"place": "济南"}, ("partner", "sentence", "title"),
+     [("青岛", S0, TITLE_A)]),
+    ("coordinates-with", {"place": "青岛"}, ("partner", "sentence", "title"),
+     [("济南", S0, TITLE_A), ("烟台", "青岛与烟台协同发展。", TITLE_B)]),
+    ("modeled-on", {"x": "青岛"}, ("model", "modelType", "sentence", "title"),
+     [("深圳", "City", f"青岛学习深圳经验，{NASTY}。", TITLE_B)]),
+    ("modeled-on", {"x": "济南"}, ("model", "modelType", "sentence", "title"), []),  # negated
+    ("mechanisms", {}, ("establisher", "mechanism", "sentence"),
+     [("济青联动", "联席会议机制", S0)]),
+    ("mechanisms", {"subject": "青岛"}, ("establisher", "mechanism", "sentence"), []),
+    ("industries-of", {"place": "济南市"}, ("placeLabel", "field", "fieldType", "sentence"),
+     [("济南", "5G", "Technology", S1), ("济南", "生物医药", "Industry", S1)]),
+    ("evidence", {"subject": "青岛", "predicate": "coordinatesWith", "object": "济南"},
+     ("sentence", "title", "rule", "confidence", "negated", "start", "end"),
+     [(S0, TITLE_A, "coord.cue-pair", Decimal("0.9"), False, 0, 23)]),
+    ("evidence", {"subject": "济青联动", "predicate": "establishes", "object": "联席会议制度"},
+     ("sentence", "title", "rule", "confidence", "negated", "start", "end"),
+     [(S0, TITLE_A, "mech.pattern", Decimal("0.6"), False, 0, 23),
+      (S0, TITLE_A, "mech.verb", Decimal("0.85"), False, 0, 23)]),
+    ("evidence", {"subject": "济南", "predicate": "modeledOn", "object": "北京"},
+     ("sentence", "title", "rule", "confidence", "negated", "start", "end"),
+     [("济南并未对标北京。", TITLE_A, "model.cue", Decimal("0.7"), True, 43, 52)]),
+    ("entities", {"type": "Technology"}, ("label", "class", "articles", "entity"),
+     [("5G", "Technology", 1, str(entity_iri("5G")))]),
+    ("entities", {"type": "City"}, ("label", "class", "articles", "entity"),
+     [(c, "City", 2 if c == "青岛" else 1, str(entity_iri(c)))
+      for c in ("北京", "济南", "深圳", "烟台", "青岛")]),
+    ("relations", {}, ("subject", "predicate", "object", "confidence", "articles"),
+     [(NASTY, "issuedBy", "青岛", Decimal("0.5"), 1),
+      ("济南", "coordinatesWith", "青岛", Decimal("0.9"), 1),
+      ("济南", "specializesIn", "5G", Decimal("0.8"), 1),
+      ("济南", "specializesIn", "生物医药", Decimal("0.8"), 1),
+      ("济青联动", "establishes", "联席会议机制", Decimal("0.85"), 1),
+      ("济青联动", "involves", "济南", Decimal("1"), 1),
+      ("济青联动", "involves", "青岛", Decimal("1"), 1),
+      ("青岛", "coordinatesWith", "烟台", Decimal("0.9"), 1),
+      ("青岛", "modeledOn", "深圳", Decimal("0.75"), 1)]),
+]
+
+
+@pytest.mark.parametrize("name,params,variables,rows", EXPECTED,
+                         ids=[f"{e[0]}-{'-'.join(e[1].values())}" for e in EXPECTED])
+def test_named_query_rows(store, queries, name, params, variables, rows):
+    r = run_query(store, queries[name], params=params)
+    assert r.kind == "select"
+    assert r.variables == variables          # parameters are inputs, not columns
+    assert r.rows == tuple(rows)
+
+
+def test_entities_without_type_lists_every_class(store, queries):
+    r = run_query(store, queries["entities"])
+    assert [row[1] for row in r.rows] == ["City"] * 5 + [
+        "Industry", "Mechanism", "PolicyDocument", "Strategy", "Technology"]
+
+
+def test_parameters_cannot_inject(store, queries):
+    for name, q in queries.items():
+        for p in q.params:
+            base = {x.name: "济南" for x in q.params if not x.optional}
+            r = run_query(store, q, params={**base, p.name: INJECTION})
+            assert r.rows == (), (name, p.name)
+    r = run_query(store, "SELECT ?label ?e WHERE { ?e rdfs:label ?l FILTER(STR(?l) = ?label) }",
+                  params={"label": INJECTION})
+    assert r.rows == ()
+
+
+def test_table(store, queries):
+    r = run_query(store, queries["coordinates-with"], params={"place": "济南"})
+    assert to_table(r) == (
+        " partner   sentence                                         title\n"
+        "───────────────────────────────────────────────────────────────────────────\n"
+        " 青岛      济南与青岛加强联动，济青联动建立联席会议机制。   济青联动的路径\n"
+        "\n"
+        "(1 row)")
+
+
+def test_table_shows_markup_and_control_characters_literally():
+    t = (Term("literal", "[bold]x[/bold]"), Term("literal", "\x1b[31mred"))
+    r = QueryResult("select", ("a", "b"), (("[bold]x[/bold]", "\x1b[31mred"),), (t,))
+    assert to_table(r) == (
+        " a                b\n"
+        "──────────────────────────────\n"
+        " [bold]x[/bold]   \\x1b[31mred\n"
+        "\n"
+        "(1 row)")
+
+
+def test_csv_quotes_metacharacters(store, queries):
+    r = run_query(store, queries["coordinates-with"], params={"place": "青岛"})
+    text = to_csv(r)
+    assert text == (
+        "partner,sentence,title\r\n"
+        f"济南,{S0},{TITLE_A}\r\n"
+        '烟台,青岛与烟台协同发展。,"标题 A ""B"" \\ C\n<script>alert(1)</script> }} {{ ; . # \' @zh ^^ \t"\r\n')
+    assert list(csv.reader(io.StringIO(text)))[2][2] == TITLE_B
+
+
+def test_json_is_sparql_results_format(store, queries):
+    r = run_query(store, queries["evidence"],
+                  params={"subject": "济南", "predicate": "modeledOn", "object": "北京"})
+    XSD = "http://www.w3.org/2001/XMLSchema#"
+    assert json.loads(to_json(r)) == {
+        "head": {"vars": ["sentence", "title", "rule", "confidence", "negated", "start", "end"]},
+        "results": {"bindings": [{
+            "sentence": {"type": "literal", "value": "济南并未对标北京。", "xml:lang": "zh"},
+            "title": {"type": "literal", "value": TITLE_A, "xml:lang": "zh"},
+            "rule": {"type": "literal", "value": "model.cue"},
+            "confidence": {"type": "literal", "value": "0.7", "datatype": XSD + "decimal"},
+            "negated": {"type": "literal", "value": "true", "datatype": XSD + "boolean"},
+            "start": {"type": "literal", "value": "43", "datatype": XSD + "integer"},
+            "end": {"type": "literal", "value": "52", "datatype": XSD + "integer"},
+        }]},
+    }
+
+
+def test_unbound_values_are_left_out_of_json_and_empty_in_csv(store):
+    r = run_query(store, "SELECT ?a ?b WHERE { BIND(1 AS ?a) }")
+    assert r.rows == ((1, None),)
+    assert json.loads(to_json(r))["results"]["bindings"] == [
+        {"a": {"type": "literal", "value": "1",
+               "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]
+    assert to_csv(r) == "a,b\r\n1,\r\n"
+
+
+def test_ask_and_construct(store):
+    ask = run_query(store, "ASK { ?s pkg:coordinatesWith ?o }")
+    assert (ask.kind, ask.boolean) == ("ask", True)
+    assert to_table(ask) == "true"
+    assert json.loads(to_json(ask)) == {"head": {}, "boolean": True}
+    assert to_csv(ask) == "boolean\r\ntrue\r\n"
+    g = run_query(store, 'CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s rdfs:label ?l FILTER(STR(?l) = "济南") }')
+    assert g.kind == "graph"
+    assert g.variables == ("subject", "predicate", "object")
+    assert g.rows == ((str(entity_iri("济南")), "http://www.w3.org/2000/01/rdf-schema#label", "济南"),)
+    assert json.loads(to_json(g))["results"]["bindings"][0]["object"] == {
+        "type": "literal", "value": "济南", "xml:lang": "zh"}
+
+
+def test_malformed_query_reports_line_and_column(store):
+    with pytest.raises(QueryError) as e:
+        run_query(store, "SELECT ?x\nWHERE {\n  ?x rdfs:label \"济南\"\n  OPTIONAL ?x\n}")
+    assert str(e.value) == (
+        'malformed SPARQL query at line 4, column 12: expected "{"\n'
+        "  4 |   OPTIONAL ?x\n"
+        "    |            ^\n"
+        "fix the query near that position and run it again")
+
+
+def test_malformed_query_message_is_kept_short(store):
+    with pytest.raises(QueryError) as e:
+        run_query(store, "SELECT ?x WHERE { ?x undeclared:p ?z }")
+    first = str(e.value).splitlines()[0]
+    assert first.startswith("malformed SPARQL query at line 1, column 34: expected one of Prefix not found")
+    assert first.endswith("…") and len(first) < 230
+
+
+def test_parameter_errors(store, queries):
+    q = queries["coordinates-with"]
+    with pytest.raises(QueryError) as e:
+        run_query(store, q, params={"place": "济南", "city": "x"})
+    assert str(e.value) == "query 'coordinates-with': unknown parameter(s) ?city; it takes ?place"
+    with pytest.raises(QueryError) as e:
+        run_query(store, q)
+    assert str(e.value) == (
+        "query 'coordinates-with': missing required parameter(s) ?place; pass them as name=value")
+    with pytest.raises(QueryError) as e:
+        run_query(store, q, params={"place": 3})
+    assert str(e.value) == "parameter ?place: got int 3; parameters are strings"
+    with pytest.raises(QueryError) as e:
+        run_query(store, "SELECT ?s WHERE { ?s ?p ?o }", params={"label": "济南"})
+    assert str(e.value) == (
+        "parameter ?label is not a variable of the query; use one of its variables "
+        "(without '?') as parameter name")
+
+
+def test_parse_named_query_errors():
+    with pytest.raises(QueryError) as e:
+        parse_named_query("q", "# title: T\nSELECT * {}")
+    assert str(e.value) == (
+        "query 'q' has no '# title:' or '# description:' header line; named queries must start with both")
+    with pytest.raises(QueryError) as e:
+        parse_named_query("q", "# title: T\n# description: D\n# param: place the place\nSELECT * {}")
+    assert str(e.value) == (
+        "query 'q': parameter line '# param: place the place' is malformed; write "
+        "'# param: ?name — description' (add '(optional)' after the name if it may be omitted)")
+
+
+def test_parse_named_query_reads_optional_params_and_multiline_description():
+    q = parse_named_query("q", "# title: T\n# description: one\n# description: two\n"
+                               "# param: ?type (optional) - a class\n\nSELECT ?type {}")
+    assert q == NamedQuery("q", "T", "one two", (QueryParam("type", "a class", True),), q.text)
