@@ -462,8 +462,8 @@ class MentionFinder:
                 j += 1
             if j < i and self._is_place_token(toks[j]) and j > 0 and toks[j - 1].word in ("、", "和", "与", "及"):
                 j += 1  # 做强济南、青岛机器人产业基地: the places are enumerated, not part of a name
-            if head.type in ("Industry", "Technology") and j < i and self._is_place_token(toks[j]):
-                continue  # 济南总部经济: a place and its industry, not a name
+            while head.type in ("Industry", "Technology") and j < i and self._is_place_token(toks[j]):
+                j += 1  # 济南总部经济: a place and its industry; the name is 总部经济
             if head.type == "Organization" and not (self._is_place_token(toks[j]) or toks[j].tag == "ns"):
                 continue  # 重点实验室, 新型研究型大学: a kind of institution, not one
             if lexical_head and (j == i or head.type != "Technology" or any(
