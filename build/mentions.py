@@ -46,6 +46,7 @@ LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作
                  "地区", "都市圈", "经济圈", "城市群", "作为", "沿线", "双核", "携手", "共建",
                  "区域", "全面接轨", "接轨", "融合")
 LINKAGE_WORDS = ("联动", "一体化", "同城化", "协同发展", "合作")
+LINK_SUFFIX_RE = re.compile("[“\"]?(?:" + "|".join(LINK_SUFFIXES) + ")")
 LINKAGE_START = ("联动", "双城", "一体化", "同城化", "“双城", "全面接轨", "融合发展", "协同发展")
 LINKAGE_RE = re.compile(r"[“\"]?(?:双城)?[”\"]?(?P<core>联动|一体化|同城化|记|融合发展|协同发展|全面接轨)[”\"]?(?:发展)?")
 GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")
@@ -195,6 +196,9 @@ class MentionFinder:
         self.lex = lexicon
         self.seg = segmenter
         self._short_rows = lexicon.short_name_rows
+        self._heads_by_last: dict[str, list] = {}
+        for h in lexicon.heads:  # longest first, as in the lexicon
+            self._heads_by_last.setdefault(h.head[-1], []).append(h)
 
     # ------------------------------------------------------------------ article
     def find(self, paragraphs: Sequence[str], offsets: Sequence[int]) -> tuple[list[Sentence], list[list[Mention]]]:
@@ -407,7 +411,8 @@ class MentionFinder:
             if tok.tag == "x":
                 continue
             # the head may span tokens (都市 + 圈, 造廊 + 带)
-            head = next((h for h in self.lex.heads if s.text.endswith(h.head, 0, tok.end)
+            head = next((h for h in self._heads_by_last.get(tok.word[-1], ())
+                         if s.text.endswith(h.head, 0, tok.end)
                          and tok.end - len(h.head) >= toks[max(0, i - 1)].start), None)
             if head is None:
                 continue
@@ -575,8 +580,19 @@ class MentionFinder:
         bounds = self._bounds(s)
         out = []
         text = s.text
+        # only positions right before a linkage word or at a compound already resolved
+        starts = {m.start() - n for m in LINK_SUFFIX_RE.finditer(text) for n in (2, 3)}
+        for w in self._compounds:
+            at = text.find(w)
+            while at >= 0:
+                starts.add(at)
+                at = text.find(w, at + 1)
         i = 0
         while i < len(text):
+            nxt = min((x for x in starts if x >= i), default=None)
+            if nxt is None:
+                break
+            i = nxt
             hit = None
             for n in (3, 2):
                 w = text[i:i + n]
