@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from policykg.build.lexicon import Lexicon, LexEntry
 from policykg.build.segment import Segmenter, Token
@@ -135,6 +136,11 @@ class Sentence:
     def end(self) -> int:
         return self.start + len(self.text)
 
+    @cached_property
+    def bounds(self) -> frozenset[int]:
+        """Token boundaries (sentence offsets): where a name may start or end."""
+        return frozenset({0, len(self.text)} | {t.start for t in self.tokens} | {t.end for t in self.tokens})
+
 
 def split_sentences(paragraphs: Sequence[str], offsets: Sequence[int]) -> list[tuple[int, int, str]]:
     """(paragraph index, offset, text) of every sentence.
@@ -204,6 +210,7 @@ class MentionFinder:
     def find(self, paragraphs: Sequence[str], offsets: Sequence[int]) -> tuple[list[Sentence], list[list[Mention]]]:
         text = "\n".join(paragraphs)
         self._full_names = self._full_names_in(text)
+        self._lex_cache: dict[int, list[Mention]] = {}
         self._doc_places = Counter()
         self._compounds: dict[str, tuple[str, ...]] = {}
         #: linkage label (济青联动) → the places it joins
@@ -262,16 +269,16 @@ class MentionFinder:
         merged = [m for m in primary if not any(_overlaps(m, e) for e in enum)] + enum
         return sorted(set(merged + nested), key=lambda m: (m.start, -m.end, m.label))
 
-    def _bounds(self, s: Sentence) -> set[int]:
-        b = {0, len(s.text)}
-        for t in s.tokens:
-            b.add(t.start)
-            b.add(t.end)
-        return b
+    def _bounds(self, s: Sentence) -> frozenset[int]:
+        return s.bounds
 
     def _lexicon_mentions(self, s: Sentence) -> list[Mention]:
+        cached = self._lex_cache.get(s.start)
+        if cached is not None:
+            return cached
         bounds = self._bounds(s)
-        out = []
+        out: list[Mention] = []
+        self._lex_cache[s.start] = out
         for end, surface in self.lex.automaton.iter(s.text):
             start = end + 1 - len(surface)
             if start not in bounds or end + 1 not in bounds:
@@ -419,7 +426,7 @@ class MentionFinder:
             # do not let a head phrase end in the middle of a longer head token run
             if i + 1 < len(toks) and any(
                     (tok.word + toks[i + 1].word).endswith(h.head) and len(h.head) > len(head.head)
-                    for h in self.lex.heads):
+                    for h in self._heads_by_last.get(toks[i + 1].word[-1], ())):
                 continue
             if head.head in SKIP_HEADS:
                 continue
