@@ -42,7 +42,7 @@ from policykg.ontology.namespace import (
 
 __all__ = [
     "TYPE_PRIORITY", "to_networkx", "ego_graph", "subgraph_for_article",
-    "article_titles", "article_id", "iri_slug",
+    "article_titles", "article_id", "iri_slug", "find_node",
 ]
 
 #: Order in which the primary ``type`` of a multi-typed entity is chosen
@@ -353,8 +353,14 @@ def to_networkx(source: Any) -> nx.MultiDiGraph:
     return G
 
 
-def _find_node(G: nx.MultiDiGraph, label: str) -> str:
-    """Node key by IRI, canonical label, or (unambiguous) alias."""
+def find_node(G: nx.MultiDiGraph, label: str) -> str:
+    """Node key by IRI, canonical label, or (unambiguous) alias; ``KeyError`` otherwise.
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("urn:a", label="济南", aliases=("济南市",))
+    >>> find_node(G, "济南市")
+    'urn:a'
+    """
     if label in G:
         return label
     by_label = sorted(n for n, d in G.nodes(data=True) if d.get("label") == label)
@@ -372,6 +378,9 @@ def _find_node(G: nx.MultiDiGraph, label: str) -> str:
     raise KeyError(
         f"{label!r} names {len(hits)} nodes ({', '.join(hits)}); pass one of these IRIs instead"
     )
+
+
+_find_node = find_node  # the old private name (graph/analysis.py uses it)
 
 
 def ego_graph(G: nx.MultiDiGraph, label: str, *, depth: int = 1) -> nx.MultiDiGraph:
@@ -396,7 +405,7 @@ def ego_graph(G: nx.MultiDiGraph, label: str, *, depth: int = 1) -> nx.MultiDiGr
     """
     if depth < 0:
         raise ValueError(f"ego_graph: depth={depth!r}; use 0 or a positive integer")
-    center = _find_node(G, label)
+    center = find_node(G, label)
     keep = nx.single_source_shortest_path_length(G.to_undirected(as_view=True), center, cutoff=depth)
     return G.subgraph(keep).copy()
 

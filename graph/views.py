@@ -10,8 +10,11 @@ written beside the pages, and no ``http://`` / ``https://`` string is left in
 any file. Data goes in as JSON inside ``<script type="application/json">`` with
 ``<``, ``>``, ``&`` escaped, and the page script only ever uses ``textContent``,
 so labels and sentences can never become markup. Layout is computed in Python
-with a fixed seed and physics is off: output is deterministic and big graphs
-open fast.
+(:func:`layout`, a fixed seed) and the browser does no physics: output is
+deterministic and a page is usable from its first frame. Pages of graphs with more
+than :data:`REDUCE_ABOVE` nodes start with the :data:`INITIAL_NODES`
+best-connected ones and add the rest on demand. ``bench/bench_views.py`` measures
+all this in headless Chromium.
 
 >>> import networkx as nx
 >>> G = nx.MultiDiGraph()
@@ -40,12 +43,12 @@ from urllib.parse import quote
 import networkx as nx
 
 from policykg.graph.network import ego_graph, iri_slug, subgraph_for_article, to_networkx
-from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
+from policykg.ontology.namespace import ENTITY_TYPES, PKG, PREDICATES
 
 __all__ = [
     "TYPE_COLORS", "TYPE_NAMES_ZH", "PREDICATE_NAMES_ZH", "FONT_STACK",
-    "predicate_label", "vis_assets", "render_explorer", "write_explorer",
-    "write_views", "place_slugs", "View", "show",
+    "predicate_label", "vis_assets", "layout", "node_size", "render_explorer", "write_explorer",
+    "write_views", "place_slugs", "graph_for_result", "View", "show",
 ]
 
 #: One colour per entity type (Tableau 10); "Entity" is the fallback for untyped nodes.
@@ -101,9 +104,12 @@ def vis_assets() -> tuple[str, str]:
     >>> "vis-network" in js and "https://" not in js and "http://" not in js
     True
     """
-    import pyvis
+    import importlib.util
 
-    base = Path(pyvis.__file__).parent
+    spec = importlib.util.find_spec("pyvis")  # locate only: importing pyvis pulls in jinja2 & co.
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("pyvis is not installed; install pyvis==0.3.2, which ships vis-network 9.1.2")
+    base = Path(list(spec.submodule_search_locations)[0])
     candidates = [base / "templates" / "lib" / _VIS_VERSION, base / "lib" / _VIS_VERSION]
     for d in candidates:
         js_p, css_p = d / "vis-network.min.js", d / "vis-network.css"
@@ -126,47 +132,292 @@ def vis_assets() -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------- layout
-#: Above this many nodes the layout is finished in the browser (see :func:`_layout`).
-PY_LAYOUT_MAX_NODES = 500
+#: Connected components up to this size get an exact (all-pairs) force layout;
+#: bigger ones a multilevel one with approximate far-field repulsion.
+DENSE_MAX_NODES = 400
+#: Pixels per unit of layout length (the median edge of a component is one unit).
+EDGE_PX = 90
 
 
-def _layout(G: nx.MultiDiGraph, nodes: list[str]) -> tuple[dict[str, tuple[int, int]], bool]:
-    """``(integer positions, needs browser physics)``; deterministic for a given graph.
+def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> None:
+    """Fruchterman-Reingold with exact repulsion, in place; O(n²) per iteration."""
+    import numpy as np
 
-    Up to :data:`PY_LAYOUT_MAX_NODES` nodes the layout is final (Kamada-Kawai up
-    to 60 nodes, else networkx spring with a fixed seed) and physics stays off.
-    networkx's spring layout is quadratic (tens of seconds at 2000 nodes), so
-    bigger graphs get seeded random start positions and vis-network's
-    Barnes-Hut solver finishes them in the browser in a bounded number of
-    stabilisation iterations, after which physics is switched off.
-    """
-    n = len(nodes)
-    if n == 0:
-        return {}, False
-    if n == 1:
-        return {nodes[0]: (0, 0)}, False
-    scale = 100.0 * math.sqrt(n) + 100.0
-    if n > PY_LAYOUT_MAX_NODES:
-        import random
+    n, t = len(x), t0
+    cool = (0.02 / t0) ** (1.0 / iters)
+    for _ in range(iters):
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        d2 = dx * dx + dy * dy
+        np.fill_diagonal(d2, np.inf)
+        np.maximum(d2, 1e-4, out=d2)
+        np.reciprocal(d2, out=d2)
+        fx, fy = (dx * d2).sum(1), (dy * d2).sum(1)
+        _spring(x, y, ei, ej, fx, fy, n)
+        _move(x, y, fx, fy, t)
+        t *= cool
 
-        rng = random.Random(7)
-        return {k: (round(rng.uniform(-scale, scale)), round(rng.uniform(-scale, scale))) for k in nodes}, True
-    H = nx.Graph()
-    H.add_nodes_from(nodes)
-    H.add_edges_from(sorted({tuple(sorted((u, v))) for u, v in G.edges() if u != v}))
-    try:
-        if n <= 60:
-            pos = nx.kamada_kawai_layout(H, scale=1.0)
+
+def _fr_grid(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> None:
+    """Fruchterman-Reingold, in place, for big components: repulsion from the centroids
+    of a coarse grid (far field) plus exact repulsion between nodes closer than 1."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    n, t = len(x), t0
+    cool = (0.05 / t0) ** (1.0 / iters)
+    cells = max(4, min(12, int(math.sqrt(n / 20))))
+    for _ in range(iters):
+        lx, ly = x.min(), y.min()
+        sx, sy = max(x.max() - lx, 1e-6), max(y.max() - ly, 1e-6)
+        flat = (np.minimum(((x - lx) / sx * cells).astype(np.int64), cells - 1) * cells
+                + np.minimum(((y - ly) / sy * cells).astype(np.int64), cells - 1))
+        mass = np.bincount(flat, minlength=cells * cells).astype(float)
+        nz = mass > 0
+        m = mass[nz]
+        # float32 is plenty for an approximate far field and twice as fast
+        cx = (np.bincount(flat, x, cells * cells)[nz] / m).astype(np.float32)
+        cy = (np.bincount(flat, y, cells * cells)[nz] / m).astype(np.float32)
+        dx = x.astype(np.float32)[:, None] - cx[None, :]
+        dy = y.astype(np.float32)[:, None] - cy[None, :]
+        w = m.astype(np.float32)[None, :] / (dx * dx + dy * dy + np.float32(sx * sy / cells / cells))
+        fx, fy = (dx * w).sum(1, dtype=np.float64), (dy * w).sum(1, dtype=np.float64)
+        pairs = cKDTree(np.stack([x, y], 1)).query_pairs(1.0, output_type="ndarray")
+        if len(pairs):
+            a, b = pairs[:, 0], pairs[:, 1]
+            px, py = x[a] - x[b], y[a] - y[b]
+            q = 1.0 / np.maximum(px * px + py * py, 1e-4)
+            px *= q
+            py *= q
+            fx += np.bincount(a, px, n) - np.bincount(b, px, n)
+            fy += np.bincount(a, py, n) - np.bincount(b, py, n)
+        _spring(x, y, ei, ej, fx, fy, n)
+        _move(x, y, fx, fy, t)
+        t *= cool
+
+
+def _spring(x: Any, y: Any, ei: Any, ej: Any, fx: Any, fy: Any, n: int) -> None:
+    import numpy as np
+
+    ex, ey = x[ei] - x[ej], y[ei] - y[ej]
+    el = np.sqrt(ex * ex + ey * ey)
+    ax, ay = ex * el, ey * el
+    fx -= np.bincount(ei, ax, n) - np.bincount(ej, ax, n)
+    fy -= np.bincount(ei, ay, n) - np.bincount(ej, ay, n)
+
+
+def _move(x: Any, y: Any, fx: Any, fy: Any, t: float) -> None:
+    import numpy as np
+
+    ln = np.maximum(np.sqrt(fx * fx + fy * fy), 1e-9)
+    s = np.minimum(ln, t) / ln
+    x += fx * s
+    y += fy * s
+
+
+def _coarsen(n: int, ei: Any, ej: Any) -> tuple[Any, int, Any, Any]:
+    """Collapse every node into its highest-degree free neighbour (stars fold into hubs)."""
+    import numpy as np
+
+    adj: list[list[int]] = [[] for _ in range(n)]
+    for a, b in zip(ei.tolist(), ej.tolist()):
+        adj[a].append(b)
+        adj[b].append(a)
+    deg = [len(a) for a in adj]
+    cluster, center, m = [-1] * n, [False] * n, 0
+    for u in sorted(range(n), key=lambda u: (deg[u], u)):
+        if cluster[u] != -1:
+            continue
+        best = -1
+        for v in adj[u]:
+            if (cluster[v] == -1 or center[v]) and (best < 0 or (deg[v], -v) > (deg[best], -best)):
+                best = v
+        if best < 0:
+            cluster[u], center[u], m = m, True, m + 1
         else:
-            pos = nx.spring_layout(H, seed=7, iterations=100, scale=1.0)
-    except ImportError:
-        # numpy/scipy missing: a ring in sorted order still opens instantly and is stable
-        return {k: (round(scale * math.cos(2 * math.pi * i / n)), round(scale * math.sin(2 * math.pi * i / n)))
-                for i, k in enumerate(nodes)}, False
-    return {k: (round(float(x) * scale), round(float(y) * scale)) for k, (x, y) in pos.items()}, False
+            if cluster[best] == -1:
+                cluster[best], center[best], m = m, True, m + 1
+            cluster[u] = cluster[best]
+    c = np.array(cluster, dtype=np.int64)
+    ci, cj = c[ei], c[ej]
+    keep = ci != cj
+    pairs = np.unique(np.minimum(ci[keep], cj[keep]) * m + np.maximum(ci[keep], cj[keep]))
+    return c, m, pairs // m, pairs % m
+
+
+def _component_layout(n: int, ei: Any, ej: Any, rng: Any) -> tuple[Any, Any]:
+    """Positions of one connected component (multilevel above DENSE_MAX_NODES)."""
+    import numpy as np
+
+    if n <= DENSE_MAX_NODES:
+        x, y = (rng.uniform(-1.0, 1.0, (2, n)) * math.sqrt(n))
+        _fr_dense(x, y, ei, ej, iters=60 if n <= 10 else 150 if n <= 100 else 100,
+                  t0=max(1.0, 0.5 * math.sqrt(n)))
+        return x, y
+    c, m, ci, cj = _coarsen(n, ei, ej)
+    if m > 0.85 * n:  # nothing to fold: plain approximate layout from a random start
+        x, y = rng.uniform(-1.0, 1.0, (2, n)) * math.sqrt(n)
+        _fr_grid(x, y, ei, ej, iters=60, t0=0.3 * math.sqrt(n))
+        return x, y
+    cx, cy = _component_layout(m, ci, cj, rng)
+    f = math.sqrt(n / m)  # keep the area per node when unfolding
+    # members start in a disc around their cluster's position, sized for one node per unit²
+    r = np.sqrt(np.bincount(c, minlength=m)[c] / math.pi) * np.sqrt(rng.uniform(0.0, 1.0, n))
+    a = rng.uniform(0.0, 2 * math.pi, n)
+    x, y = cx[c] * f + r * np.cos(a), cy[c] * f + r * np.sin(a)
+    _fr_grid(x, y, ei, ej, iters=15, t0=2.0)
+    return np.asarray(x), np.asarray(y)
+
+
+def node_size(degree: int) -> float:
+    """The radius (pixels) of a node's dot: grows with its number of relations.
+
+    >>> node_size(0), node_size(4), node_size(1000)
+    (10.0, 22.0, 60.0)
+    """
+    return round(min(10 + 6 * math.sqrt(degree), 60.0), 1)
+
+
+def _unit_scale(x: Any, y: Any, e: Any, r: Any) -> float:
+    """Scale that makes the median edge one unit long, enlarged where needed (up to
+    2.5 times) so that dots of radius *r* (units) do not overlap and 90 % of the nodes
+    are at least 0.5 units from their nearest neighbour (room for labels)."""
+    import numpy as np
+
+    base = 1.0 / max(float(np.median(np.hypot(x[e[:, 0]] - x[e[:, 1]], y[e[:, 0]] - y[e[:, 1]]))), 1e-9)
+    if len(x) <= DENSE_MAX_NODES:
+        d = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+        np.fill_diagonal(d, np.inf)
+        nn = d.min(1)
+        gap = float(((r[:, None] + r[None, :] + 0.4) / np.maximum(d, 1e-9)).max())
+    else:
+        from scipy.spatial import cKDTree
+
+        nn = cKDTree(np.stack([x, y], 1)).query(np.stack([x, y], 1), k=2)[0][:, 1]
+        gap = 0.0
+    q = float(np.quantile(nn, 0.1))
+    spacing = 0.5 / q if q > 0 else 0.0
+    return max(base, min(max(spacing, gap), 2.5 * base))
+
+
+def _landscape(x: Any, y: Any) -> tuple[Any, Any]:
+    """Rotate a component so that its longest extent is horizontal (screens are wide)."""
+    import numpy as np
+
+    x, y = x - x.mean(), y - y.mean()
+    if len(x) < 3:
+        return (np.hypot(x, y) * np.sign(x + (x == 0)), np.zeros_like(y))
+    _, vec = np.linalg.eigh(np.cov(np.stack([x, y])))
+    (ax, ay), (bx, by) = vec[:, 1], vec[:, 0]
+    return ax * x + ay * y, bx * x + by * y
+
+
+#: Width / height of the canvas the packing aims for (the page minus its side panel).
+CANVAS_ASPECT = 1.35
+
+
+def _pack(sizes: list[tuple[float, float]], *, gap: float = 1.5) -> list[tuple[float, float]]:
+    """Offsets that pack boxes in rows (in order), trying row widths and keeping the
+    one that fills a :data:`CANVAS_ASPECT` canvas best."""
+    if not sizes:
+        return []
+    lo = max(w for w, _ in sizes)
+    hi = max(lo, sum(w + gap for w, _ in sizes))
+    best: tuple[float, list[tuple[float, float]]] | None = None
+    for k in range(16):
+        width = lo * (hi / lo) ** (k / 15) if lo > 0 else hi
+        offsets, cx, cy, row_h, used_w = [], 0.0, 0.0, 0.0, 0.0
+        for w, h in sizes:
+            if cx > 0 and cx + w > width + 1e-9:
+                cx, cy, row_h = 0.0, cy + row_h + gap, 0.0
+            offsets.append((cx, cy))
+            used_w = max(used_w, cx + w)
+            cx += w + gap
+            row_h = max(row_h, h)
+        zoom = max(used_w / CANVAS_ASPECT, cy + row_h)  # the fitted view must show this much
+        if best is None or zoom < best[0] - 1e-9:
+            best = (zoom, offsets)
+    return best[1]
+
+
+def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[int, int]]:
+    """Integer positions (pixels) for every node; deterministic for a given graph.
+
+    Each connected component is laid out by force direction (exact up to
+    :data:`DENSE_MAX_NODES` nodes, multilevel with approximate repulsion above,
+    about 2 s for 20,000 nodes) and scaled so that its median edge is
+    :data:`EDGE_PX` long; components are then packed in rows, biggest first, and
+    isolated nodes go in a grid beside them, grouped by type. The browser does no
+    physics, so pages open as fast as vis-network can draw.
+
+    >>> G = nx.MultiDiGraph()
+    >>> _ = G.add_edge("a", "b"); G.add_node("c", type="City")
+    >>> pos = layout(G)
+    >>> sorted(pos), all(isinstance(v, int) for p in pos.values() for v in p)
+    (['a', 'b', 'c'], True)
+    >>> round(abs(complex(*pos["a"]) - complex(*pos["b"])) / EDGE_PX, 2)
+    1.0
+    """
+    import numpy as np
+
+    nodes = sorted(G.nodes)
+    if not nodes:
+        return {}
+    index = {v: i for i, v in enumerate(nodes)}
+    pairs = {(min(a, b), max(a, b)) for a, b in ((index[u], index[v]) for u, v in G.edges()) if a != b}
+    E = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    H = nx.Graph()
+    H.add_nodes_from(range(len(nodes)))
+    H.add_edges_from(E.tolist())
+    comps = sorted((sorted(c) for c in nx.connected_components(H)), key=lambda c: (-len(c), c[0]))
+    comp_of = np.empty(len(nodes), dtype=np.int64)
+    local = np.empty(len(nodes), dtype=np.int64)
+    for k, members in enumerate(comps):
+        comp_of[members] = k
+        local[members] = np.arange(len(members))
+    order = np.argsort(comp_of[E[:, 0]], kind="stable")
+    bounds = np.searchsorted(comp_of[E[order, 0]], np.arange(len(comps) + 1))
+    degree = dict(G.degree())
+    radius = np.array([node_size(degree[n]) / EDGE_PX for n in nodes])
+    rng = np.random.default_rng(seed)
+    type_rank = {t: i for i, t in enumerate(ENTITY_TYPES)}
+    isolates: list[int] = []
+    blocks: list[tuple[list[int], Any, Any]] = []   # (node indices, x, y) in edge units
+    for k, members in enumerate(comps):
+        if len(members) == 1:
+            isolates.append(members[0])
+            continue
+        e = local[E[order[bounds[k]:bounds[k + 1]]]]
+        x, y = _component_layout(len(members), e[:, 0], e[:, 1], rng)
+        f = _unit_scale(x, y, e, radius[members])
+        x, y = _landscape(x * f, y * f)
+        blocks.append((members, x - x.min(), y - y.min()))
+    if isolates:
+        isolates.sort(key=lambda i: (type_rank.get(G.nodes[nodes[i]].get("type") or "", 99),
+                                     str(G.nodes[nodes[i]].get("label") or ""), nodes[i]))
+        # labels are wide and short: rows closer than columns
+        cols = math.ceil(math.sqrt(len(isolates)) * 1.3)
+        ii = np.arange(len(isolates))
+        blocks.append((isolates, (ii % cols) * 1.0, (ii // cols) * 0.6))
+    sizes = [(float(x.max()), float(y.max())) for _, x, y in blocks]
+    pos: dict[str, tuple[float, float]] = {}
+    for (members, x, y), (ox, oy) in zip(blocks, _pack(sizes)):
+        for k, i in enumerate(members):
+            pos[nodes[i]] = (float(x[k]) + ox, float(y[k]) + oy)
+    mx = (min(p[0] for p in pos.values()) + max(p[0] for p in pos.values())) / 2
+    my = (min(p[1] for p in pos.values()) + max(p[1] for p in pos.values())) / 2
+    return {n: (round((p[0] - mx) * EDGE_PX), round((p[1] - my) * EDGE_PX)) for n, p in pos.items()}
 
 
 # ---------------------------------------------------------------- page data
+#: Whole-graph pages with more nodes start reduced (see :func:`render_explorer`).
+REDUCE_ABOVE = 2000
+#: How many of the best-connected nodes a reduced page starts with.
+INITIAL_NODES = 1000
+#: How many of the best-connected nodes get labels big enough to read on the whole graph.
+HUB_LABELS = 30
+
+
 def _page_data(
     G: nx.MultiDiGraph,
     *,
@@ -176,11 +427,24 @@ def _page_data(
     place_links: Mapping[str, str],
     focus: str | None,
     edge_labels: bool | None,
+    reduce_above: int | None,
+    initial_nodes: int,
 ) -> dict[str, Any]:
     nodes = sorted(G.nodes)
     ids = {n: i for i, n in enumerate(nodes)}
-    pos, physics = _layout(G, nodes)
+    pos = layout(G)
     degree = dict(G.degree())
+    # the best-connected nodes get bigger labels (readable on the fitted whole graph);
+    # only a few, or big graphs would drown in them
+    hubs = set(sorted(nodes, key=lambda n: (-degree[n], n))[:HUB_LABELS])
+    initial: list[int] | None = None
+    if reduce_above is not None and len(nodes) > reduce_above:
+        # big graph: start with the best-connected nodes (plus the focus and its
+        # neighbours); the page adds the rest on demand
+        keep = set(sorted(nodes, key=lambda n: (-degree[n], n))[:initial_nodes])
+        if focus is not None:
+            keep |= {focus, *G.successors(focus), *G.predecessors(focus)}
+        initial = sorted(ids[n] for n in keep)
     node_recs = []
     used_articles: set[str] = set()
     for n in nodes:
@@ -194,7 +458,8 @@ def _page_data(
             "type": d.get("type") or (types[0] if types else "Entity"), "types": list(types),
             "aliases": list(d.get("aliases") or ()), "articles": arts,
             "adcode": d.get("adcode"), "x": x, "y": y, "degree": degree[n],
-            "size": round(min(10 + 6 * math.sqrt(degree[n]), 60), 1),
+            "size": node_size(degree[n]),
+            "font": round(min(44.0, 14 + max(0.0, node_size(degree[n]) - 16))) if n in hubs else 14,
         })
     edge_recs = []
     pair_count: dict[tuple[str, str], int] = {}
@@ -205,8 +470,10 @@ def _page_data(
         evs = []
         for ev in d.get("evidence") or ():
             used_articles.add(ev.get("article_id", ""))
-            evs.append({key: ev.get(key, "") for key in
-                        ("sentence", "article_id", "article_title", "rule", "confidence")})
+            rec = {key: ev.get(key, "") for key in ("sentence", "article_id", "rule", "confidence")}
+            if ev.get("article_title") and ev["article_title"] != article_titles.get(rec["article_id"]):
+                rec["article_title"] = ev["article_title"]  # else the page looks it up in articleTitles
+            evs.append(rec)
         edge_recs.append({
             "id": len(edge_recs), "from": ids[u], "to": ids[v],
             "predicate": d.get("predicate", str(k)), "symmetric": bool(d.get("symmetric", False)),
@@ -239,7 +506,7 @@ def _page_data(
         "placeLinks": {n: place_links[n] for n in nodes if n in place_links},
         "focus": ids.get(focus) if focus is not None else None,
         "edgeLabels": len(edge_recs) <= 300 if edge_labels is None else edge_labels,
-        "physics": physics,
+        "initial": initial,
     }
 
 
@@ -265,6 +532,8 @@ def render_explorer(
     focus: str | None = None,
     assets_href: str | None = None,
     edge_labels: bool | None = None,
+    reduce_above: int | None = REDUCE_ABOVE,
+    initial_nodes: int = INITIAL_NODES,
 ) -> str:
     """The explorer page for *G* as a string (pure; same input → same bytes).
 
@@ -276,7 +545,16 @@ def render_explorer(
     * *assets_href*: ``None`` inlines vis-network; otherwise the relative folder
       holding ``vis-network.min.js`` and ``vis-network.css`` (see :func:`write_views`).
     * *edge_labels*: show predicate labels on edges; default only up to 300 edges.
+    * *reduce_above*: with more nodes than this (``None``: never), the page starts
+      with the *initial_nodes* best-connected ones (plus *focus* and its
+      neighbours) and adds the others on demand: "more", "all", double-click a
+      node for its neighbours, or search for it.
     """
+    if reduce_above is not None and reduce_above < 0 or initial_nodes < 1:
+        raise ValueError(
+            f"render_explorer: reduce_above={reduce_above!r}, initial_nodes={initial_nodes!r}; "
+            "use reduce_above >= 0 (or None) and initial_nodes >= 1"
+        )
     if focus is not None and focus not in G:
         raise KeyError(f"render_explorer: focus {focus!r} is not a node of the graph; pass a node IRI or None")
     for href in [*(article_links or {}).values(), *(place_links or {}).values(), *(nav or {}).values(),
@@ -289,7 +567,7 @@ def render_explorer(
     data = _page_data(
         G, title=title, article_links=dict(article_links or {}),
         article_titles=dict(G.graph.get("articles") or {}), place_links=dict(place_links or {}),
-        focus=focus, edge_labels=edge_labels,
+        focus=focus, edge_labels=edge_labels, reduce_above=reduce_above, initial_nodes=initial_nodes,
     )
     if assets_href is None:
         js, css = vis_assets()
@@ -445,6 +723,82 @@ def write_views(
             article_links=a_links, place_links=p_links, focus=n, **sub_kw,
         ))
     return written
+
+
+# ---------------------------------------------------------------- query results
+def graph_for_result(
+    G: nx.MultiDiGraph, result: Any, *, params: Mapping[str, str] | None = None,
+) -> nx.MultiDiGraph:
+    """The part of *G* that a SPARQL result names (for ``policykg view QUERY``).
+
+    *result* is a :class:`~policykg.graph.query.QueryResult` (SELECT or
+    CONSTRUCT). Its nodes are the entities that any cell names — by IRI, or by a
+    literal equal to a canonical label (else to an alias) — plus those named by
+    the *params* values (the named query's subject, e.g. ``place=济南``). Its
+    edges are the relations of *G* between two entities named in the same row
+    (or by a parameter); when the row also names predicates (a ``pkg:`` IRI or a
+    local name such as ``coordinatesWith``), only those. A copy; ``G.graph`` kept.
+
+    >>> from policykg.graph.query import QueryResult, Term
+    >>> G = nx.MultiDiGraph()
+    >>> for n, label in (("urn:a", "济南"), ("urn:b", "青岛"), ("urn:c", "山东")):
+    ...     G.add_node(n, label=label, aliases=())
+    >>> _ = G.add_edge("urn:a", "urn:b", key="coordinatesWith"); _ = G.add_edge("urn:a", "urn:c", key="partOf")
+    >>> row = (Term("literal", "青岛"), Term("literal", "济南"))
+    >>> H = graph_for_result(G, QueryResult("select", ("x", "y"), (("青岛", "济南"),), (row,)))
+    >>> sorted(H.nodes), list(H.edges(keys=True))
+    (['urn:a', 'urn:b'], [('urn:a', 'urn:b', 'coordinatesWith')])
+    """
+    kind = getattr(result, "kind", None)
+    if kind not in ("select", "graph"):
+        raise ValueError(
+            f"graph_for_result: got a result of kind {kind!r}; use a SELECT or CONSTRUCT query "
+            "(an ASK answer names no entities)"
+        )
+    by_label: dict[str, list[str]] = {}
+    by_alias: dict[str, list[str]] = {}
+    for n, d in sorted(G.nodes(data=True)):
+        by_label.setdefault(str(d.get("label") or ""), []).append(n)
+        for a in d.get("aliases") or ():
+            by_alias.setdefault(a, []).append(n)
+    pred_iris = {str(PKG[p]): p for p in PREDICATES}
+
+    def names(value: str, is_iri: bool) -> tuple[list[str], str | None]:
+        if is_iri:
+            return ([value] if value in G else []), pred_iris.get(value)
+        return by_label.get(value) or by_alias.get(value) or [], value if value in PREDICATES else None
+
+    fixed: set[str] = set()
+    for v in (params or {}).values():
+        fixed.update(names(v, False)[0] or names(v, True)[0])
+    keep: set[str] = set(fixed)
+    edges: set[tuple[str, str, Any]] = set()
+    for row in result.terms:
+        row_nodes, row_preds = set(fixed), set()
+        for t in row:
+            if t is None or t.type not in ("uri", "literal"):
+                continue
+            found, pred = names(t.value, t.type == "uri")
+            row_nodes.update(found)
+            if pred:
+                row_preds.add(pred)
+        keep |= row_nodes
+        for u in row_nodes:
+            for v in row_nodes:
+                for k, d in (G.get_edge_data(u, v) or {}).items():
+                    if not row_preds or d.get("predicate", k) in row_preds:
+                        edges.add((u, v, k))
+    if not keep:
+        raise ValueError(
+            "the query result names no entity of the graph; return entity IRIs or their "
+            "labels (e.g. SELECT ?x ?label WHERE { ?x rdfs:label ?label })"
+        )
+    H = nx.MultiDiGraph(**G.graph)
+    for n in sorted(keep):
+        H.add_node(n, **G.nodes[n])
+    for u, v, k in sorted(edges, key=lambda e: (e[0], e[1], str(e[2]))):
+        H.add_edge(u, v, key=k, **G.edges[u, v, k])
+    return H
 
 
 # ---------------------------------------------------------------- Jupyter

@@ -156,3 +156,183 @@ def test_absolute_links_are_refused(G):
 
 def test_predicate_label():
     assert predicate_label("issuedBy") == "发布 issuedBy"
+
+
+# ---------------------------------------------------------------- layout
+def _star_forest() -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph()
+    for hub, n in (("h1", 12), ("h2", 5)):
+        for i in range(n):
+            G.add_edge(hub, f"{hub}-leaf{i}", key="involves")
+    for i in range(10):
+        G.add_node(f"iso{i}", label=f"孤立{i}", type=("City", "Industry")[i % 2])
+    return G
+
+
+def test_layout_packs_components_apart_and_is_deterministic():
+    G = _star_forest()
+    pos = views.layout(G)
+    assert pos == views.layout(G.copy())
+    assert set(pos) == set(G)
+    boxes = []
+    for comp in (["h1"] + [f"h1-leaf{i}" for i in range(12)], ["h2"] + [f"h2-leaf{i}" for i in range(5)],
+                 [f"iso{i}" for i in range(10)]):
+        xs, ys = [pos[n][0] for n in comp], [pos[n][1] for n in comp]
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1], (a, b)  # disjoint
+    # no two nodes on top of each other; isolated nodes in a grid, grouped by type
+    assert len(set(pos.values())) == len(pos)
+    iso = sorted((f"iso{i}" for i in range(10)), key=lambda n: (pos[n][1], pos[n][0]))
+    assert [G.nodes[n]["type"] for n in iso] == ["City"] * 5 + ["Industry"] * 5
+
+
+def test_layout_of_a_big_component_is_bounded_and_finite():
+    import random
+
+    rng = random.Random(3)
+    G = nx.MultiDiGraph()
+    for i in range(1, 1500):
+        G.add_edge(str(i), str(rng.randrange(i)), key="partOf")
+    pos = views.layout(G)
+    xs = [p[0] for p in pos.values()]
+    assert len(pos) == 1500 and len(set(pos.values())) > 1400
+    assert max(xs) - min(xs) < 1500 * views.EDGE_PX  # spread out, but not absurdly
+
+
+def test_big_graph_page_starts_with_the_best_connected_nodes():
+    G = _star_forest()
+    page = render_explorer(G, title="t", reduce_above=20, initial_nodes=2, focus="iso3")
+    data = embedded(page)
+    by_iri = {n["iri"]: n["id"] for n in data["nodes"]}
+    assert data["initial"] == sorted([by_iri["h1"], by_iri["h2"], by_iri["iso3"]])
+    assert embedded(render_explorer(G, title="t"))["initial"] is None
+    with pytest.raises(ValueError) as e:
+        render_explorer(G, title="t", initial_nodes=0)
+    assert str(e.value) == ("render_explorer: reduce_above=2000, initial_nodes=0; "
+                            "use reduce_above >= 0 (or None) and initial_nodes >= 1")
+
+
+def test_evidence_titles_are_not_repeated(page):
+    data = embedded(page)
+    evs = [ev for e in data["edges"] for ev in e["evidence"]]
+    assert evs and all("article_title" not in ev for ev in evs)  # looked up in articleTitles
+
+
+# ---------------------------------------------------------------- query results
+def _result(kind, rows):
+    from policykg.graph.query import QueryResult, Term
+
+    terms = tuple(tuple(None if v is None else Term(*v) for v in r) for r in rows)
+    return QueryResult(kind, ("a", "b", "c")[:len(rows[0]) if rows else 0], (), terms)
+
+
+def test_graph_for_result_construct_keeps_only_the_named_predicates(G):
+    from policykg.ontology.namespace import PKG
+
+    j, q = str(_tn.E("jinan")), str(_tn.E("qingdao"))
+    H = views.graph_for_result(G, _result("graph", [(("uri", j), ("uri", str(PKG.coordinatesWith)), ("uri", q))]))
+    assert sorted(H.nodes) == sorted([j, q])
+    assert [k for _, _, k in H.edges(keys=True)] == ["coordinatesWith"]
+    assert H.graph["articles"] == _tn.ARTICLES
+
+
+def test_graph_for_result_select_labels_aliases_and_params(G):
+    rows = [(("literal", "青岛"), ("literal", "济南市")), (("literal", "不存在"), None)]
+    H = views.graph_for_result(G, _result("select", rows))
+    assert {d["label"] for _, d in H.nodes(data=True)} == {"青岛", "济南"}
+    assert [k for _, _, k in H.edges(keys=True)] == ["coordinatesWith"]
+    # a named query's parameter names the entity the rows are about
+    H = views.graph_for_result(G, _result("select", [(("literal", "山东"),)]), params={"place": "济南"})
+    assert {d["label"] for _, d in H.nodes(data=True)} == {"山东", "济南"}
+    assert [k for _, _, k in H.edges(keys=True)] == ["partOf"]
+
+
+def test_graph_for_result_errors(G):
+    from policykg.graph.query import QueryResult
+
+    with pytest.raises(ValueError) as e:
+        views.graph_for_result(G, QueryResult("ask", (), (), (), True))
+    assert str(e.value) == ("graph_for_result: got a result of kind 'ask'; use a SELECT or CONSTRUCT "
+                            "query (an ASK answer names no entities)")
+    with pytest.raises(ValueError) as e:
+        views.graph_for_result(G, _result("select", [(("literal", "北京"),)]))
+    assert str(e.value) == ("the query result names no entity of the graph; return entity IRIs or their "
+                            "labels (e.g. SELECT ?x ?label WHERE { ?x rdfs:label ?label })")
+
+
+# ---------------------------------------------------------------- policykg view
+@pytest.fixture
+def built(tmp_path, ds):
+    """A build output folder: the store of the hand-built dataset and an article page."""
+    from policykg.graph.store import GraphStore
+
+    with GraphStore.open(tmp_path / "out" / "store") as gs:
+        gs.load_quads(ds)
+    (tmp_path / "out" / "views" / "article").mkdir(parents=True)
+    (tmp_path / "out" / "views" / "article" / "a-1.html").write_text("a-1", encoding="utf-8")
+    return tmp_path / "out"
+
+
+def _cli(*args):
+    from typer.testing import CliRunner
+
+    from policykg.build.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_cli_view_around(built, monkeypatch):
+    opened = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    r = _cli("view", "--store", str(built), "--around", "济南市", "--depth", "1", "--open")
+    assert r.exit_code == 0, r.output
+    path = built / "views" / "custom" / "around-jinan-d1.html"
+    assert r.output.split("  ")[0] == str(path)
+    assert opened == [path.resolve().as_uri()]
+    page = path.read_text(encoding="utf-8")
+    data = embedded(page)
+    assert sorted(n["label"] for n in data["nodes"]) == sorted(["济南", "青岛", "山东", "济青联动", "超算"])
+    assert data["nodes"][data["focus"]]["label"] == "济南"
+    assert data["articleLinks"] == {"a-1": "../article/a-1.html"}  # b-1 has no page in this build
+    assert not URL.search(page) and vis_assets()[0] in page  # self-contained
+
+
+def test_cli_view_query_and_output(built, tmp_path):
+    out = tmp_path / "elsewhere" / "q.html"
+    r = _cli("view", "coordinates-with", "--param", "place=济南", "--store", str(built), "--output", str(out))
+    assert r.exit_code == 0, r.output
+    data = embedded(out.read_text(encoding="utf-8"))
+    assert sorted(n["label"] for n in data["nodes"]) == ["济南", "青岛"]
+    assert data["articleLinks"] == {"a-1": "../out/views/article/a-1.html"}
+    q = ("PREFIX pkg: <https://w3id.org/policykg/ontology#> "
+         "CONSTRUCT { ?a pkg:partOf ?b } WHERE { ?a pkg:partOf ?b }")
+    r = _cli("view", q, "--store", str(built / "store"), "--title", "<属于>")
+    assert r.exit_code == 0, r.output
+    path = Path(r.output.split("  ")[0])
+    assert path.parent == built / "views" / "custom" and path.name.startswith("query-")
+    page = path.read_text(encoding="utf-8")
+    assert "<title>&lt;属于&gt;</title>" in page
+    assert sorted(n["label"] for n in embedded(page)["nodes"]) == ["山东", "济南"]
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "error: give a SPARQL query (text, .rq file or named query) or --around ENTITY, not both"),
+    (("--around", "北京"), "error: no node with IRI, label or alias '北京'; use a canonical label "
+                          "(G.nodes[n]['label']) or an entity IRI"),
+    (("entities", "--around", "济南"),
+     "error: give a SPARQL query (text, .rq file or named query) or --around ENTITY, not both"),
+    (("--around", "济南", "--depth", "-1"), "error: --depth must be 0 or more, got -1"),
+])
+def test_cli_view_errors(built, args, message):
+    r = _cli("view", "--store", str(built), *args)
+    assert r.exit_code == 2
+    assert " ".join(r.output.split()) == message
+
+
+def test_cli_view_without_store(tmp_path):
+    r = _cli("view", "--store", str(tmp_path / "nope"), "--around", "济南")
+    assert r.exit_code == 2
+    assert " ".join(r.output.split()) == (
+        f"error: {tmp_path / 'nope'}: no store found; run `policykg build … --out {tmp_path / 'nope'}` first")

@@ -1,8 +1,11 @@
 // policykg explorer: builds the vis-network view and the side panel from the JSON in #data.
 // Data is only ever put into the page with textContent / DOM properties, never parsed as markup.
+// Positions come from Python and physics stays off, so the page is interactive after one draw.
+// Big graphs start reduced (DATA.initial: the node ids shown first); the rest is added on demand.
 (function () {
   "use strict";
   var DATA = JSON.parse(document.getElementById("data").textContent);
+  var STATE = window.policykg = { ready: false, readyMs: null, data: DATA };
   var byId = {};          // node id -> node record
   var edgeById = {};      // edge id -> edge record
   var incident = {};      // node id -> [edge record]
@@ -26,8 +29,15 @@
   function predName(p) { var i = predInfo[p]; return i ? i.label : p; }
   function colorOf(t) { var i = typeInfo[t]; return i ? i.color : "#bab0ac"; }
 
+  // ---------------------------------------------------------------- filters state
+  var typeOn = {}, predOn = {};
+  function nodeShown(n) { return typeOn[n.type] !== false; }
+  function edgeShown(e) {
+    return predOn[e.predicate] !== false && nodeShown(byId[e.from]) && nodeShown(byId[e.to]);
+  }
+
   // ---------------------------------------------------------------- vis data
-  function nodeTooltip(n) {  // plain text: vis 9 puts string titles into innerText
+  function nodeTooltip(n) {  // plain text: vis-network 9 sets string titles as text
     var lines = [n.label, typeName(n.type)];
     if (n.types.length > 1) { lines.push("类型 Types: " + n.types.map(typeName).join(", ")); }
     if (n.aliases.length) { lines.push("别名 Aliases: " + n.aliases.join("、")); }
@@ -44,85 +54,131 @@
     return lines.join("\n");
   }
   var showEdgeLabels = !!DATA.edgeLabels;
-  var visNodes = new vis.DataSet(DATA.nodes.map(function (n) {
+  function visNode(n) {
     var c = colorOf(n.type);
     return {
-      id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, title: nodeTooltip(n),
+      id: n.id, label: n.label, x: n.x, y: n.y, size: n.size, title: nodeTooltip(n), hidden: !nodeShown(n),
       color: { background: c, border: "#555", highlight: { background: c, border: "#000" },
                hover: { background: c, border: "#000" } },
-      borderWidth: n.id === DATA.focus ? 4 : 1
+      borderWidth: n.id === DATA.focus ? 4 : 1,
+      font: { size: n.font }  // hubs: bigger, readable when the whole graph is fitted
     };
-  }));
-  var visEdges = new vis.DataSet(DATA.edges.map(function (e) {
+  }
+  function visEdge(e) {
     var p = predInfo[e.predicate];
-    var out = {
-      id: e.id, from: e.from, to: e.to, title: edgeTooltip(e),
+    return {
+      id: e.id, from: e.from, to: e.to, title: edgeTooltip(e), hidden: !edgeShown(e),
       label: showEdgeLabels ? predName(e.predicate) : "",
-      arrows: e.symmetric ? "" : "to",
+      arrows: { to: { enabled: !e.symmetric, scaleFactor: 0.6 } },
       dashes: e.evidence.length === 0,
       color: { color: p ? p.color : "#999", highlight: "#000", hover: "#333", opacity: 0.85 },
-      width: 1 + Math.min(e.evidence.length, 4) * 0.5
+      width: 1 + Math.min(e.evidence.length, 4) * 0.5,
+      // parallel edges of one pair curve away from each other; all others are straight (cheap)
+      smooth: e.roundness ? { enabled: true, type: "curvedCW", roundness: e.roundness } : false
     };
-    out.smooth = e.roundness ? { enabled: true, type: "curvedCW", roundness: e.roundness } : false;
-    return out;
-  }));
-  var big = DATA.edges.length > 1500;
-  var counts = document.getElementById("counts");
+  }
+  var present = {}, nPresent = 0;      // node id -> true once it is in the network
+  var edgePresent = {}, ePresent = 0;
+  var firstNodes = [], firstEdges = [];
+  (DATA.initial === null ? DATA.nodes.map(function (n) { return n.id; }) : DATA.initial)
+    .forEach(function (id) { present[id] = true; nPresent++; firstNodes.push(visNode(byId[id])); });
+  DATA.edges.forEach(function (e) {
+    if (present[e.from] && present[e.to]) { edgePresent[e.id] = true; ePresent++; firstEdges.push(visEdge(e)); }
+  });
+  var visNodes = new vis.DataSet(firstNodes);
+  var visEdges = new vis.DataSet(firstEdges);
+  var big = DATA.edges.length > 1500 || DATA.nodes.length > 1500;
   var font = DATA.font;
-  // Positions come from Python (fixed seed) and physics is off, so pages open fast; only
-  // big graphs (DATA.physics) get a bounded Barnes-Hut stabilisation, then physics goes off.
-  var physics = DATA.physics ? {
-    enabled: true, solver: "barnesHut",
-    barnesHut: { gravitationalConstant: -4000, springLength: 120, springConstant: 0.04, damping: 0.35, avoidOverlap: 0.1 },
-    stabilization: { enabled: true, iterations: 200, updateInterval: 20, fit: true }
-  } : false;
   var network = new vis.Network(document.getElementById("network"), { nodes: visNodes, edges: visEdges }, {
     autoResize: true,
-    physics: physics,
+    physics: false,
     layout: { improvedLayout: false, randomSeed: 7 },
-    interaction: { hover: true, tooltipDelay: 150, hideEdgesOnDrag: big, hideEdgesOnZoom: big },
-    nodes: { shape: "dot", font: { face: font, size: 14, color: "#222", strokeWidth: 3, strokeColor: "#ffffff" } },
+    interaction: { hover: !big, tooltipDelay: 150, hideEdgesOnDrag: big, hideEdgesOnZoom: big },
+    // small labels only once zoomed in; hub labels (bigger font) show on the whole graph
+    nodes: { shape: "dot", scaling: { label: { drawThreshold: 6 } }, font: { face: font, size: 14, color: "#222", strokeWidth: 3, strokeColor: "#ffffff" } },
     edges: { font: { face: font, size: 10, color: "#444", align: "middle", strokeWidth: 3, strokeColor: "#ffffff" },
              selectionWidth: 2, hoverWidth: 1 }
   });
+  STATE.network = network; STATE.nodes = visNodes; STATE.edges = visEdges;
+  network.once("afterDrawing", function () {
+    STATE.ready = true; STATE.readyMs = performance.now();
+    document.body.setAttribute("data-ready", "true");
+  });
 
-  if (DATA.physics) {
-    network.on("stabilizationProgress", function (p) {
-      counts.textContent = "布局中 laying out… " + Math.round(100 * p.iterations / p.total) + "%";
+  // adds nodes (and the edges between present nodes) to the network
+  function addNodes(ids) {
+    var newN = [], newE = [];
+    ids.forEach(function (id) {
+      if (present[id] || !byId[id]) { return; }
+      present[id] = true; nPresent++; newN.push(visNode(byId[id]));
     });
-    network.once("stabilizationIterationsDone", function () {
-      network.setOptions({ physics: false });
-      applyFilters();  // restores the node/edge counts
+    newN.forEach(function (vn) {
+      incident[vn.id].forEach(function (e) {
+        if (!edgePresent[e.id] && present[e.from] && present[e.to]) {
+          edgePresent[e.id] = true; ePresent++; newE.push(visEdge(e));
+        }
+      });
     });
+    if (newN.length) { visNodes.add(newN); }
+    if (newE.length) { visEdges.add(newE); }
+    updateCounts();
+    return newN.length;
   }
+  function neighbours(id) {
+    return incident[id].map(function (e) { return e.from === id ? e.to : e.from; });
+  }
+  STATE.addNodes = addNodes;
 
-  // ---------------------------------------------------------------- legend, counts
+  // ---------------------------------------------------------------- legend, counts, expand
   var legend = document.getElementById("legend");
   DATA.types.forEach(function (t) {
+    if (!t.count) { return; }
     var row = el("div", null, "item");
     var sw = el("span", null, "swatch"); sw.style.background = t.color;
     row.appendChild(sw); row.appendChild(el("span", typeName(t.name)));
     legend.appendChild(row);
   });
-
-  // ---------------------------------------------------------------- filters
-  var typeOn = {}, predOn = {};
-  function applyFilters() {
-    var nodeUpd = [], edgeUpd = [], shownN = 0, shownE = 0;
-    DATA.nodes.forEach(function (n) {
-      var vis_ = typeOn[n.type] !== false;
-      if (vis_) { shownN++; }
-      nodeUpd.push({ id: n.id, hidden: !vis_ });
-    });
-    DATA.edges.forEach(function (e) {
-      var vis_ = predOn[e.predicate] !== false && typeOn[byId[e.from].type] !== false &&
-                 typeOn[byId[e.to].type] !== false;
-      if (vis_) { shownE++; }
-      edgeUpd.push({ id: e.id, hidden: !vis_ });
-    });
-    visNodes.update(nodeUpd); visEdges.update(edgeUpd);
+  var counts = document.getElementById("counts");
+  var expandBox = document.getElementById("expand"), expandStatus = document.getElementById("expand-status");
+  var byDegree = null;
+  function updateCounts() {
+    var shownN = 0, shownE = 0, id;
+    for (id in present) { if (nodeShown(byId[id])) { shownN++; } }
+    for (id in edgePresent) { if (edgeShown(edgeById[id])) { shownE++; } }
     counts.textContent = "节点 nodes " + shownN + "/" + DATA.nodes.length +
       " · 关系 edges " + shownE + "/" + DATA.edges.length;
+    if (DATA.initial !== null) {
+      expandStatus.textContent = "已显示 showing " + nPresent + " / " + DATA.nodes.length +
+        " 节点 nodes（按关系数 by degree）";
+    }
+  }
+  if (DATA.initial !== null) {
+    expandBox.hidden = false;
+    document.getElementById("expand-more").addEventListener("click", function () {
+      if (byDegree === null) {
+        byDegree = DATA.nodes.slice().sort(function (a, b) { return b.degree - a.degree || a.id - b.id; });
+      }
+      var next = [], want = Math.max(DATA.initial.length, 500);
+      for (var i = 0; i < byDegree.length && next.length < want; i++) {
+        if (!present[byDegree[i].id]) { next.push(byDegree[i].id); }
+      }
+      addNodes(next);
+    });
+    document.getElementById("expand-all").addEventListener("click", function () {
+      addNodes(DATA.nodes.map(function (n) { return n.id; }));
+    });
+  }
+  network.on("doubleClick", function (params) {
+    if (params.nodes.length) { addNodes(neighbours(params.nodes[0])); }
+  });
+
+  // ---------------------------------------------------------------- filters
+  function applyFilters() {
+    var nodeUpd = [], edgeUpd = [], id;
+    for (id in present) { nodeUpd.push({ id: byId[id].id, hidden: !nodeShown(byId[id]) }); }
+    for (id in edgePresent) { edgeUpd.push({ id: edgeById[id].id, hidden: !edgeShown(edgeById[id]) }); }
+    visNodes.update(nodeUpd); visEdges.update(edgeUpd);
+    updateCounts();
   }
   function filterBox(boxId, items, state, swatchOf) {
     var box = document.getElementById(boxId);
@@ -139,6 +195,7 @@
       var sw = el("span", null, "swatch"); sw.style.background = swatchOf(it); lab.appendChild(sw);
       lab.appendChild(el("span", it.zh + " " + it.name));
       lab.appendChild(el("span", String(it.count), "n"));
+      if (!it.count) { lab.className = "empty"; }
       box.appendChild(lab); inputs.push(cb);
     });
     function setAll(v) { inputs.forEach(function (cb) { cb.checked = v; state[cb.value] = v; }); applyFilters(); }
@@ -151,11 +208,13 @@
   edgeLabelBox.checked = showEdgeLabels;
   edgeLabelBox.addEventListener("change", function () {
     showEdgeLabels = edgeLabelBox.checked;
-    visEdges.update(DATA.edges.map(function (e) {
-      return { id: e.id, label: showEdgeLabels ? predName(e.predicate) : "" };
-    }));
+    var upd = [];
+    for (var id in edgePresent) {
+      upd.push({ id: edgeById[id].id, label: showEdgeLabels ? predName(edgeById[id].predicate) : "" });
+    }
+    visEdges.update(upd);
   });
-  applyFilters();
+  updateCounts();
 
   // ---------------------------------------------------------------- details panel
   var details = document.getElementById("details");
@@ -164,7 +223,7 @@
     var href = DATA.articleLinks[aid];
     var text = title || DATA.articleTitles[aid] || aid;
     if (!href) { return el("span", text); }
-    var a = el("a", text); a.href = href; return a;
+    var a = el("a", text, "article-link"); a.href = href; return a;
   }
   function nodeButton(id) {
     var b = el("button", byId[id].label, "node-link"); b.type = "button";
@@ -175,7 +234,7 @@
     var box = el("div");
     if (!e.evidence.length) { box.appendChild(el("div", "无证据句（来自词表或推理）no evidence sentence", "none")); }
     e.evidence.forEach(function (ev) {
-      box.appendChild(el("blockquote", ev.sentence));
+      box.appendChild(el("blockquote", ev.sentence, "evidence"));
       var src = el("div", null, "src");
       src.appendChild(document.createTextNode("— "));
       src.appendChild(articleRef(ev.article_id, ev.article_title));
@@ -197,6 +256,7 @@
   function showNode(id) {
     var n = byId[id]; if (!n) { return; }
     clear();
+    details.setAttribute("data-node", String(id));
     details.appendChild(el("h2", n.label));
     var rows = [["类型 Type", typeName(n.type)]];
     if (n.types.length > 1) { rows.push(["全部类型 All types", n.types.map(typeName).join(", ")]); }
@@ -207,6 +267,13 @@
     var place = DATA.placeLinks[n.iri];
     if (place) { var pa = el("a", "关联网络 ego view"); pa.href = place; rows.push(["页面 Page", pa]); }
     details.appendChild(dl(rows));
+    var missing = neighbours(id).filter(function (m) { return !present[m]; });
+    if (missing.length) {  // reduced big graph: this node has neighbours not drawn yet
+      var more = el("button", "展开邻居 add its neighbours (" + missing.length + ")", "expand-node");
+      more.type = "button";
+      more.addEventListener("click", function () { addNodes(missing); showNode(id); });
+      details.appendChild(more);
+    }
     if (n.articles.length) {
       details.appendChild(el("h3", "文章 Articles (" + n.articles.length + ")"));
       var ul = el("ul");
@@ -234,6 +301,7 @@
   function showEdge(eid) {
     var e = edgeById[eid]; if (!e) { return; }
     clear();
+    details.setAttribute("data-edge", String(eid));
     details.appendChild(el("h2", predName(e.predicate)));
     var head = el("div");
     head.appendChild(nodeButton(e.from));
@@ -246,48 +314,56 @@
     details.appendChild(evidenceList(e));
   }
   function focusNode(id) {
+    if (!present[id]) { addNodes([id].concat(neighbours(id))); }
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(network.getScale(), 1.2), animation: { duration: 300 } });
     showNode(id);
   }
+  STATE.focusNode = focusNode;
   network.on("click", function (params) {
     if (params.nodes.length) { showNode(params.nodes[0]); }
     else if (params.edges.length) { showEdge(params.edges[0]); }
   });
 
   // ---------------------------------------------------------------- search
-  var names = document.getElementById("search-names"), seen = {};
-  DATA.nodes.slice().sort(function (a, b) { return a.label < b.label ? -1 : a.label > b.label ? 1 : 0; })
-    .forEach(function (n) {
-      [n.label].concat(n.aliases).forEach(function (s) {
-        if (seen[s]) { return; } seen[s] = true;
-        var o = document.createElement("option"); o.value = s; names.appendChild(o);
-      });
-    });
   var input = document.getElementById("search"), status = document.getElementById("search-status");
-  function find(q) {
-    var i, n;
-    for (i = 0; i < DATA.nodes.length; i++) { if (DATA.nodes[i].label === q) { return DATA.nodes[i]; } }
-    for (i = 0; i < DATA.nodes.length; i++) { if (DATA.nodes[i].aliases.indexOf(q) >= 0) { return DATA.nodes[i]; } }
-    var lq = q.toLowerCase();
-    for (i = 0; i < DATA.nodes.length; i++) {
+  var names = document.getElementById("search-names");
+  function matches(q, limit) {  // exact label, exact alias, then substring of either
+    var out = [], seen = {}, lq = q.toLowerCase(), i, n;
+    function push(x) { if (!seen[x.id]) { seen[x.id] = true; out.push(x); } }
+    for (i = 0; i < DATA.nodes.length; i++) { if (DATA.nodes[i].label === q) { push(DATA.nodes[i]); } }
+    for (i = 0; i < DATA.nodes.length; i++) { if (DATA.nodes[i].aliases.indexOf(q) >= 0) { push(DATA.nodes[i]); } }
+    for (i = 0; i < DATA.nodes.length && out.length < limit; i++) {
       n = DATA.nodes[i];
       if (n.label.toLowerCase().indexOf(lq) >= 0 ||
-          n.aliases.some(function (a) { return a.toLowerCase().indexOf(lq) >= 0; })) { return n; }
+          n.aliases.some(function (a) { return a.toLowerCase().indexOf(lq) >= 0; })) { push(n); }
     }
-    return null;
+    return out;
   }
+  // suggestions follow the typed text (a datalist of every name would be huge on big graphs)
+  input.addEventListener("input", function () {
+    while (names.firstChild) { names.removeChild(names.firstChild); }
+    var q = input.value.trim();
+    if (!q) { return; }
+    matches(q, 20).slice(0, 20).forEach(function (n) {
+      var o = document.createElement("option"); o.value = n.label;
+      if (n.aliases.length) { o.label = n.aliases.join("、"); }
+      names.appendChild(o);
+    });
+  });
   function search() {
     var q = input.value.trim();
     status.textContent = "";
     if (!q) { return; }
-    var n = find(q);
-    if (!n) { status.textContent = "未找到 not found: " + q; return; }
-    if (typeOn[n.type] === false) { status.textContent = "已被类型筛选隐藏 hidden by the type filter"; }
+    var hit = matches(q, 1);
+    if (!hit.length) { status.textContent = "未找到 not found: " + q; return; }
+    var n = hit[0];
+    if (!nodeShown(n)) { status.textContent = "已被类型筛选隐藏 hidden by the type filter"; }
     focusNode(n.id);
   }
   document.getElementById("search-go").addEventListener("click", search);
-  input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { search(); } });
+  // Enter that confirms a Chinese IME composition is not a search yet
+  input.addEventListener("keydown", function (ev) { if (ev.key === "Enter" && !ev.isComposing) { search(); } });
   input.addEventListener("change", search);
 
   if (DATA.focus !== null && byId[DATA.focus]) {
