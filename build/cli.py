@@ -147,7 +147,7 @@ def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
     if report.skipped:
         out.print(f"  skipped: {len(report.skipped)} input(s)")
     for s in report.skipped:
-        err.print(f"skipped {s.path}: {s.reason}", markup=False)
+        err.print(f"skipped {s.path}: {s.reason}", markup=False, soft_wrap=True)  # one line: paths stay copyable
 
 
 @app.command()
@@ -160,6 +160,8 @@ def query(
     list_: Annotated[bool, typer.Option("--list", help="List the bundled named queries and their parameters.")] = False,
 ) -> None:
     """Run SPARQL against the built store: inline text, a .rq file or a bundled query name."""
+    from rich.markup import escape
+
     from policykg.graph.query import QueryError, named_queries, run_query, to_csv, to_json, to_table
     from policykg.graph.store import GraphStore
 
@@ -172,26 +174,35 @@ def query(
         raise typer.Exit(EXIT_OK)
     if not sparql:
         raise _fail("give a SPARQL query, a .rq file or a named query (see --list)")
+    if timeout is not None and not timeout > 0:
+        raise _fail(f"--timeout must be more than 0 seconds, got {timeout:g}")
     params: dict[str, str] = {}
     for item in param or []:
-        if "=" not in item:
-            raise _fail(f"--param expects NAME=VALUE, got {item!r}")
+        if "=" not in item:  # messages are escaped: '[b]' in user text is no rich markup
+            raise _fail(escape(f"--param expects NAME=VALUE, got {item!r}"))
         k, v = item.split("=", 1)
         params[k.strip().lstrip("?")] = v
     if sparql in queries:
         q = queries[sparql]
-    elif sparql.endswith(".rq") and Path(sparql).is_file():
-        q = Path(sparql).read_text(encoding="utf-8")
+    elif sparql.endswith(".rq") and not any(c in sparql for c in "{\n"):  # a file, not SPARQL
+        try:
+            q = Path(sparql).read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise _fail(escape(f"{sparql}: not UTF-8 ({e.reason} at byte {e.start}); "
+                               "save the query file as UTF-8"))
+        except OSError as e:
+            raise _fail(escape(f"{sparql}: cannot read the query file ({e.strerror or e}); give an "
+                               "existing .rq file, SPARQL text or a named query (see --list)"))
     else:
         q = sparql
     store_dir = store / "store" if (store / "store").is_dir() else store
     if not store_dir.is_dir():
-        raise _fail(f"{store}: no store found; run `policykg build … --out {store}` first")
+        raise _fail(escape(f"{store}: no store found; run `policykg build … --out {store}` first"))
     try:
         with GraphStore.open(store_dir, read_only=True) as gs:
             result = run_query(gs, q, params=params, timeout=timeout)
-    except QueryError as e:
-        raise _fail(str(e))
+    except (QueryError, OSError) as e:
+        raise _fail(escape(str(e)))
     render = {Format.table: to_table, Format.csv: to_csv, Format.json: to_json}[fmt]
     sys.stdout.write(render(result))
     if not render(result).endswith("\n"):
@@ -206,6 +217,8 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Score the built graph against gold annotations (P/R/F1 per type and per predicate)."""
+    from rich.markup import escape
+
     from policykg.graph import evaluate as ev
 
     files: list[Path] = []
@@ -215,16 +228,18 @@ def evaluate(
         elif g.is_file():
             files.append(g)
         else:
-            raise _fail(f"{g}: no such gold file or folder")
+            raise _fail(escape(f"{g}: no such gold file or folder"))
     if not files:
-        raise _fail(f"no .yaml gold files in {', '.join(map(str, gold))}")
+        raise _fail(escape(f"no .yaml gold files in {', '.join(map(str, gold))}"))
     graph = store / "graph.nq" if store.is_dir() else store
     if not graph.exists():
-        raise _fail(f"{store}: no graph found; run `policykg build … --out {store}` first")
+        raise _fail(escape(f"{store}: no graph found; run `policykg build … --out {store}` first"))
     try:
-        result = ev.score_files(files, graph)
+        for f in files:
+            ev.read_gold(f)        # gold errors first, before reading a big graph
+        result = ev.score_files(files, _read_graph(graph))
     except ev.GoldError as e:
-        raise _fail(str(e))
+        raise _fail(escape(str(e)))
     sys.stdout.write(ev.to_json(result) if as_json else ev.to_text(result, errors=errors))
 
 
@@ -233,18 +248,37 @@ def validate_cmd(
     store: Annotated[Path, typer.Option("--store", "-s", help="Output folder of a build, or an RDF file.")] = Path("out"),
 ) -> None:
     """Check a built graph against the SHACL shapes of the ontology."""
-    import rdflib
+    from rich.markup import escape
 
     from policykg.graph.validate import validate
 
     graph = store / "graph.trig" if store.is_dir() else store
     if not graph.exists():
-        raise _fail(f"{store}: no graph found; run `policykg build … --out {store}` first")
-    ds = rdflib.Dataset(default_union=True)
-    ds.parse(graph)
-    rep = validate(ds)
+        raise _fail(escape(f"{store}: no graph found; run `policykg build … --out {store}` first"))
+    rep = validate(_read_graph(graph))
     out.print(rep.text, markup=False)
     raise typer.Exit(EXIT_OK if rep.conforms else EXIT_PARTIAL)
+
+
+def _read_graph(path: Path):  # noqa: ANN202 - rdflib.Dataset, imported lazily
+    """An RDF file (format from its suffix) as an rdflib Dataset, or a clear error (exit 2)."""
+    import rdflib
+    from rich.markup import escape
+
+    fmt = rdflib.util.guess_format(str(path))
+    if fmt is None:
+        raise _fail(escape(f"{path}: cannot tell the RDF format from the file name; pass a "
+                           "build's output folder or a .trig, .nq, .ttl, .nt, .jsonld or .rdf file"))
+    ds = rdflib.Dataset(default_union=True)
+    try:
+        ds.parse(str(path), format=fmt)
+    except Exception as e:  # noqa: BLE001 - rdflib's parsers raise SyntaxError, ParserError,
+        # AssertionError, UnicodeDecodeError…: whichever, the file is not readable RDF
+        detail = " ".join(str(e).split())
+        detail = detail if len(detail) <= 200 else detail[:199] + "…"
+        raise _fail(escape(f"{path}: not valid {fmt} ({type(e).__name__}: {detail}); pass a "
+                           "build's output folder or an RDF file it wrote"))
+    return ds
 
 
 @app.command()

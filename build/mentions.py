@@ -18,6 +18,7 @@ Stages, each a rule family with its own id (the id is kept on every mention):
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -63,6 +64,8 @@ BOUNDARY_WORDS = frozenset("""
 """.split())
 MOD_TAGS = frozenset("n nz vn an a b j l nt ns nr i eng ng nrt v s".split())
 MAX_PHRASE = 14
+#: Longest text treated as one sentence; longer runs are cut (see :func:`_pieces`).
+MAX_SENTENCE = 600
 NOUN_TAGS = frozenset("n nz vn j l ng an".split())
 #: Verbs that name what an arrangement does and so belong to its name (利益共享机制).
 MODIFIER_VERBS = frozenset("""
@@ -152,7 +155,26 @@ def split_sentences(paragraphs: Sequence[str], offsets: Sequence[int]) -> list[t
     for pi, (para, base) in enumerate(zip(paragraphs, offsets)):
         for m in SENTENCE_RE.finditer(para):
             if m.group().strip():
-                out.append((pi, base + m.start(), m.group()))
+                for off, piece in _pieces(m.group()):
+                    out.append((pi, base + m.start() + off, piece))
+    return out
+
+
+def _pieces(sentence: str) -> list[tuple[int, str]]:
+    """A run-on "sentence" (a dump without 。) cut into pieces of at most MAX_SENTENCE
+    characters, after a comma where there is one: keeps the work per sentence bounded.
+
+    >>> [len(p) for _, p in _pieces("甲，" * 400)]
+    [600, 200]
+    """
+    out, pos = [], 0
+    while len(sentence) - pos > MAX_SENTENCE:
+        window = sentence[pos:pos + MAX_SENTENCE]
+        cut = max(window.rfind(c) for c in "，,、 ")
+        end = pos + (cut + 1 if cut > MAX_SENTENCE // 2 else MAX_SENTENCE)
+        out.append((pos, sentence[pos:end]))
+        pos = end
+    out.append((pos, sentence[pos:]))
     return out
 
 
@@ -256,17 +278,17 @@ class MentionFinder:
         cands += self._group_refs(s)
         cands += self._directional_regions(s)
         primary = _select(cands)
-        taken = [(m.start, m.end) for m in primary]
-        title_spans = [(m.start, m.end) for m in primary if m.rule == "title"]
+        chosen = set(primary)
+        starts = [x.start for x in primary]
         nested = [
             Mention(**{**m.__dict__, "nested": True}) for m in cands
-            if m not in primary and m.label and any(a <= m.start and m.end <= b for a, b in taken)
-            and m.rule.startswith("lex")
-            and (m.is_place or not any(a <= m.start and m.end <= b for a, b in title_spans))
+            if m not in chosen and m.label and m.rule.startswith("lex")
+            and (outer := _covering(primary, starts, m)) is not None
+            and (m.is_place or outer.rule != "title")
         ]
         enum = self._enumerations(s, primary)
         # enumeration items replace the (untyped or differently cut) spans they cover
-        merged = [m for m in primary if not any(_overlaps(m, e) for e in enum)] + enum
+        merged = [m for m in primary if _covering_any(enum, m) is None] + enum
         return sorted(set(merged + nested), key=lambda m: (m.start, -m.end, m.label))
 
     def _bounds(self, s: Sentence) -> frozenset[int]:
@@ -829,11 +851,31 @@ RULE_PRIORITY = {"title": 0, "abbr.linkage": 1, "quote.head": 2, "quote.headed":
 
 
 def _select(cands: Iterable[Mention]) -> list[Mention]:
-    """Leftmost-longest non-overlapping choice; ties go to the more specific rule."""
+    """Leftmost-longest non-overlapping choice; ties go to the more specific rule.
+    O(n log n): the chosen spans are kept sorted and only neighbours are checked."""
     ordered = sorted(cands, key=lambda m: (-(m.end - m.start), RULE_PRIORITY.get(m.rule, 5),
                                            m.start, m.label))
-    chosen: list[Mention] = []
+    starts: list[int] = []
+    chosen: list[Mention] = []      # sorted by start, pairwise disjoint
     for m in ordered:
-        if not any(_overlaps(m, c) for c in chosen):
-            chosen.append(m)
-    return sorted(chosen, key=lambda m: m.start)
+        k = bisect.bisect_right(starts, m.start)
+        if k > 0 and chosen[k - 1].end > m.start:
+            continue
+        if k < len(chosen) and chosen[k].start < m.end:
+            continue
+        starts.insert(k, m.start)
+        chosen.insert(k, m)
+    return chosen
+
+
+def _covering(spans: list[Mention], starts: list[int], m: Mention) -> Mention | None:
+    """The mention of ``spans`` (sorted, disjoint; ``starts`` their starts) containing ``m``."""
+    k = bisect.bisect_right(starts, m.start) - 1
+    if k >= 0 and spans[k].start <= m.start and m.end <= spans[k].end:
+        return spans[k]
+    return None
+
+
+def _covering_any(spans: list[Mention], m: Mention) -> Mention | None:
+    """A mention of ``spans`` that overlaps ``m`` (spans need not be sorted or disjoint)."""
+    return next((e for e in spans if _overlaps(m, e)), None)

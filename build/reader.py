@@ -16,6 +16,7 @@ Three steps, each usable on its own:
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -47,6 +48,7 @@ OUTSIDE_LINK = "symbolic link to a path outside the folder (not followed)"
 BROKEN_LINK = "broken symbolic link (target does not exist)"
 MISSING = "no such file or folder"
 SPECIAL = "not a regular file or folder (device, pipe or socket)"
+LINK_LOOP = "symbolic link loop (the link leads back to itself; not followed)"
 
 
 class CorpusError(Exception):
@@ -143,6 +145,10 @@ def _decode(data: bytes, path: str) -> str:
     guessed = _guess(data)
     if guessed is not None:
         return guessed
+    if text is not None:  # valid GB18030, but not Chinese: say so, not "cannot decode"
+        raise CorpusError(path, f"cannot decode as UTF-8 (first bad byte at offset {bad}); "
+                                "as GB18030 it is not Chinese text and no other encoding "
+                                "fits; re-save the file as UTF-8")
     raise CorpusError(path, f"cannot decode as UTF-8 or GB18030 (first bad byte at offset "
                             f"{bad}); re-save the file as UTF-8")
 
@@ -169,6 +175,10 @@ def _guess(data: bytes) -> str | None:
     if best is None or best.chaos > 0.15:
         return None
     codec = best.encoding.lower()
+    if codec.startswith(("utf_16", "utf_32")):
+        # without a byte order mark (BOMs are handled before): NUL-free bytes read as
+        # UTF-16 give rare CJK characters (mojibake), never the file's text
+        return None
     if best.coherence < 0.2 and not codec.startswith(_CJK_CODECS):
         return None
     return str(best)
@@ -437,7 +447,8 @@ def parse_articles(text: str, *, source: str, id_stem: str | None = None) -> lis
     for line in lines:
         m = _TITLE_HEADING.match(line.strip())
         if m and m[1]:
-            sections.append((m[1].replace("**", "").strip(), []))
+            # a heading that is only markup (``# ** **``) starts an untitled article
+            sections.append((m[1].replace("**", "").strip() or None, []))
         else:
             sections[-1][1].append(line)
 
@@ -480,8 +491,8 @@ def _build(title: str | None, lines: list[str], *, fallback_title: str):
     for line, indented in cleaned:
         m = _MD_HEADING.match(line)
         if m:
-            if m[2]:
-                chunks.append(_Chunk(m[2].replace("**", "").strip(), heading=True))
+            if heading := m[2].replace("**", "").strip():
+                chunks.append(_Chunk(heading, heading=True))
             continue
         if not seen_text and not authors and (names := _byline(line)):
             authors = names
@@ -491,7 +502,10 @@ def _build(title: str | None, lines: list[str], *, fallback_title: str):
             affs += _affiliations(note["body"])
             continue
         b = _BOLD_LINE.match(line)
-        chunks.append(_Chunk(b[1].strip() if b else line, indented=indented))
+        text = b[1].strip() if b else line
+        if not text:  # ``** **``: emphasis around nothing; an empty chunk would break joining
+            continue
+        chunks.append(_Chunk(text, indented=indented))
         seen_text = True
 
     paras: list[_Chunk] = []
@@ -530,8 +544,9 @@ def read_file(path: Path, *, root: Path | None = None) -> list[Article]:
     Raises :class:`CorpusError` naming the file when it cannot be read or has no text.
     """
     path = Path(path)
-    source = path.relative_to(root).as_posix() if root is not None else path.name
-    return _read(path, source=source, id_stem=slugify(path.stem), display=path.as_posix())
+    source = _text_name(path.relative_to(root).as_posix() if root is not None else path.name)
+    return _read(path, source=source, id_stem=slugify(_text_name(path.stem)),
+                 display=_text_name(path.as_posix()))
 
 
 def _read(path: Path, *, source: str, id_stem: str, display: str) -> list[Article]:
@@ -553,57 +568,99 @@ class _Entry:
     path: Path | None = None
     source: str = ""
     skip: str | None = None
+    linked: bool = False    #: reached through a symbolic link
 
 
 def _is_within(p: Path, root: Path) -> bool:
     return p == root or root in p.parents
 
 
+def _text_name(name: str) -> str:
+    r"""A path as text: names that are not UTF-8 (GBK names from a Windows zip file)
+    are read as GB18030, else shown with ``\x`` escapes; never lone surrogates,
+    which could not be written to the report or the RDF.
+
+    >>> _text_name(os.fsdecode("报告.txt".encode("gbk"))), _text_name(os.fsdecode(b"a\xff.txt"))
+    ('报告.txt', 'a\\xff.txt')
+    """
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return "/".join(map(_text_part, name.split("/")))   # folders may differ
+
+
+def _text_part(part: str) -> str:
+    raw = os.fsencode(part)   # surrogateescape: the original bytes
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("utf-8", errors="backslashreplace")
+
+
+def _link_target(p: Path) -> tuple[Path | None, str | None]:
+    """Where a symbolic link leads, or why it cannot be followed."""
+    try:
+        target = p.resolve()
+        target.stat()
+    except RuntimeError:          # Python < 3.13: resolve() raises it on a loop
+        return None, LINK_LOOP
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, LINK_LOOP
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None, BROKEN_LINK
+        return None, f"cannot follow symbolic link ({exc.strerror or exc})"
+    return target, None
+
+
 def _walk(root: Path) -> list[_Entry]:
     real_root = root.resolve()
     out: list[_Entry] = []
 
-    def add_file(p: Path, rel: tuple[str, ...]) -> None:
-        disp = (root.joinpath(*rel)).as_posix()
+    def add_file(p: Path, rel: tuple[str, ...], linked: bool) -> None:
+        disp = _text_name(root.joinpath(*rel).as_posix())
         if p.suffix.lower() in SUFFIXES:
-            out.append(_Entry(rel, disp, p, "/".join(rel)))
+            out.append(_Entry(rel, disp, p, _text_name("/".join(rel)), linked=linked))
         else:
             out.append(_Entry(rel, disp, skip=NOT_TEXT))
 
-    def walk(d: Path, rel: tuple[str, ...], visited: frozenset[Path]) -> None:
+    def walk(d: Path, rel: tuple[str, ...], visited: frozenset[Path], linked: bool) -> None:
         try:
             with os.scandir(d) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            out.append(_Entry(rel, (root.joinpath(*rel)).as_posix(),
+            out.append(_Entry(rel, _text_name(root.joinpath(*rel).as_posix()),
                               skip=f"cannot list folder ({exc.strerror or exc})"))
             return
         for e in entries:
             if e.name.startswith("."):
                 continue  # hidden files and folders (.git, .DS_Store) are not corpus
             p, r = Path(e.path), (*rel, e.name)
-            disp = (root.joinpath(*r)).as_posix()
+            disp = _text_name(root.joinpath(*r).as_posix())
             if e.is_symlink():
-                target = p.resolve()
-                if not target.exists():
-                    out.append(_Entry(r, disp, skip=BROKEN_LINK))
+                target, why = _link_target(p)
+                if target is None:
+                    out.append(_Entry(r, disp, skip=why))
                 elif not _is_within(target, real_root):
                     out.append(_Entry(r, disp, skip=OUTSIDE_LINK))
                 elif target.is_dir():
                     if target not in visited:  # a link back up the tree would loop
-                        walk(p, r, visited | {target})
+                        walk(p, r, visited | {target}, True)
                 elif target.is_file():
-                    add_file(p, r)
+                    add_file(p, r, True)
                 else:
                     out.append(_Entry(r, disp, skip=SPECIAL))
             elif e.is_dir(follow_symlinks=False):
-                walk(p, r, visited | {p.resolve()})
+                walk(p, r, visited | {p.resolve()}, linked)
             elif e.is_file(follow_symlinks=False):
-                add_file(p, r)
+                add_file(p, r, linked)
             else:
                 out.append(_Entry(r, disp, skip=SPECIAL))
 
-    walk(root, (), frozenset({real_root}))
+    walk(root, (), frozenset({real_root}), False)
     return sorted(out, key=lambda e: e.key)
 
 
@@ -611,31 +668,35 @@ def _plan(paths: Sequence[Path]) -> list[_Entry]:
     plan: list[_Entry] = []
     for given in paths:
         p = Path(given)
-        disp = p.as_posix()
+        disp = _text_name(p.as_posix())
         if p.is_dir():
             plan.extend(_walk(p))
         elif p.is_file():
             if p.suffix.lower() in SUFFIXES:
-                plan.append(_Entry((p.name,), disp, p, p.name))
+                plan.append(_Entry((p.name,), disp, p, _text_name(p.name)))
             else:
                 plan.append(_Entry((p.name,), disp, skip=NOT_TEXT))
         elif p.is_symlink():
-            plan.append(_Entry((p.name,), disp, skip=BROKEN_LINK))
+            plan.append(_Entry((p.name,), disp, skip=_link_target(p)[1] or BROKEN_LINK))
         elif not p.exists():
             plan.append(_Entry((p.name,), disp, skip=MISSING))
         else:
             plan.append(_Entry((p.name,), disp, skip=SPECIAL))
 
-    # The same file reached twice (listed twice, or via a link) is read once.
-    seen: dict[Path, str] = {}
-    deduped: list[_Entry] = []
+    # The same file reached twice (listed twice, or via a link) is read once: at its
+    # first path not through a link (so adding a link never changes a source), else first.
+    real = {id(e): e.path.resolve() for e in plan if e.path is not None}
+    keep: dict[Path, _Entry] = {}
     for e in plan:
         if e.path is not None:
-            real = e.path.resolve()
-            if real in seen:
-                e = _Entry(e.key, e.display, skip=f"same file as {seen[real]} (read once)")
-            else:
-                seen[real] = e.display
+            cur = keep.get(real[id(e)])
+            if cur is None or (cur.linked and not e.linked):
+                keep[real[id(e)]] = e
+    deduped: list[_Entry] = []
+    for e in plan:
+        if e.path is not None and keep[real[id(e)]] is not e:
+            e = _Entry(e.key, e.display,
+                       skip=f"same file as {keep[real[id(e)]].display} (read once)")
         deduped.append(e)
     return deduped
 
@@ -645,7 +706,7 @@ def _id_stems(plan: list[_Entry]) -> dict[str, str]:
     by_slug: dict[str, list[_Entry]] = {}
     for e in plan:
         if e.path is not None:
-            by_slug.setdefault(slugify(e.path.stem), []).append(e)
+            by_slug.setdefault(slugify(_text_name(e.path.stem)), []).append(e)
     stems: dict[str, str] = {}
     for slug, group in by_slug.items():
         if len(group) == 1:

@@ -67,9 +67,18 @@ def _syntax_error(sparql: str, exc: SyntaxError) -> QueryError:
     m = _POSITION.match(msg)
     if not m:
         return QueryError(f"malformed SPARQL query: {msg}; fix the query text")
-    line, col, detail = int(m[1]), int(m[2]), m[3]
+    line, col, detail = int(m[1]), int(m[2]), " ".join(m[3].split())
+    if len(detail) > 160:                      # the expected-token lists get very long
+        detail = detail[:159] + "…"
     lines = sparql.splitlines()
-    shown = f"\n  {line} | {lines[line - 1]}" if 0 < line <= len(lines) else ""
+    shown = ""
+    if 0 < line <= len(lines):
+        from rich.cells import cell_len        # CJK before the column is two cells wide
+
+        text = lines[line - 1]
+        pad = cell_len(text[: max(col - 1, 0)])
+        gutter = f"  {line} | "
+        shown = f"\n{gutter}{text}\n{' ' * (len(gutter) - 2)}| {' ' * pad}^"
     return QueryError(
         f"malformed SPARQL query at line {line}, column {col}: {detail}{shown}\n"
         "fix the query near that position and run it again"
@@ -100,7 +109,13 @@ class GraphStore:
                     f"no store at {str(p)!r} to open read-only; build one first "
                     "(GraphStore.open(path) creates it)"
                 )
-            return cls(ox.Store.read_only(str(p)), path=p, read_only=True)
+            try:
+                return cls(ox.Store.read_only(str(p)), path=p, read_only=True)
+            except OSError as e:     # RocksDB's "IO error: …" for a folder that is no store
+                raise type(e)(   # same class (FileNotFoundError, …), one-line message
+                    f"cannot open the store at {str(p)!r}: it is not a complete "
+                    f"policykg store ({' '.join(str(e).split())}); build it again with "
+                    "`policykg build … --out`") from e
         p.mkdir(parents=True, exist_ok=True)
         try:
             store = ox.Store(str(p))
@@ -280,7 +295,9 @@ def rdflib_graph(source: GraphStore | str | os.PathLike[str]) -> Dataset:
 
     Pass an open :class:`GraphStore` to share its store, or a folder to open it
     read-only (it must not be open for writing elsewhere at the same time).
-    Reading is what this is for; prefer :meth:`GraphStore.replace_article` to write.
+    ``default_union=True``: triple methods (``ds.objects(...)``) see all article
+    graphs, as SPARQL does in :meth:`GraphStore.query`. Reading is what this is
+    for; prefer :meth:`GraphStore.replace_article` to write.
     """
     from oxrdflib.store import OxigraphStore
 
@@ -290,4 +307,4 @@ def rdflib_graph(source: GraphStore | str | os.PathLike[str]) -> Dataset:
         if not p.is_dir():
             raise FileNotFoundError(f"no store at {str(p)!r}; build one first")
         inner = ox.Store.read_only(str(p))
-    return Dataset(store=OxigraphStore(store=inner))
+    return Dataset(store=OxigraphStore(store=inner), default_union=True)
