@@ -215,6 +215,7 @@ def evaluate(
     store: Annotated[Path, typer.Option("--store", "-s", help="Output folder of a build, or an RDF file (.trig/.nq/.ttl).")] = Path("out"),
     errors: Annotated[bool, typer.Option("--errors", help="List missed and spurious items.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    min_f1: Annotated[Optional[float], typer.Option("--min-f1", help="Exit 1 when the micro-averaged entity or relation F1 is below this.")] = None,
 ) -> None:
     """Score the built graph against gold annotations (P/R/F1 per type and per predicate)."""
     from rich.markup import escape
@@ -241,6 +242,12 @@ def evaluate(
     except ev.GoldError as e:
         raise _fail(escape(str(e)))
     sys.stdout.write(ev.to_json(result) if as_json else ev.to_text(result, errors=errors))
+    if min_f1 is not None:
+        worst = min(result.micro.entity("ALL").f1, result.micro.relation("ALL").f1)
+        if worst < min_f1:
+            err.print(f"below --min-f1 {min_f1}: entity F1 {result.micro.entity('ALL').f1}, "
+                      f"relation F1 {result.micro.relation('ALL').f1}", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_PARTIAL)
 
 
 @app.command("validate")

@@ -132,3 +132,10 @@ def test_validate_command_reports_conformance(built):
     res = run("validate", "--store", built)
     assert res.exit_code == 0
     assert res.output.splitlines()[:2] == ["Validation Report", "Conforms: True"]
+
+
+def test_evaluate_min_f1_gate(built):
+    assert run("evaluate", GOLD, "--store", built, "--min-f1", "0.5").exit_code == 0
+    res = runner.invoke(app, ["evaluate", str(GOLD), "--store", str(built), "--min-f1", "0.99"])
+    assert res.exit_code == 1
+    assert re.search(r"below --min-f1 0\.99: entity F1 0\.\d+, relation F1 0\.\d+", res.output)
