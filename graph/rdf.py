@@ -43,6 +43,7 @@ writers sort them, so files are byte-identical across runs and processes.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import os
 import re
 import tempfile
@@ -119,6 +120,7 @@ def slug(label: str) -> str:
     return text[:_SLUG_MAX].rstrip("-")
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and pypinyin is the costly part of writing RDF
 def entity_iri(label: str) -> URIRef:
     """``pkgid:e/<slug>-<first 6 hex of sha1(label)>``; identity is the exact label.
 
