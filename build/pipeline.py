@@ -5,11 +5,11 @@ prints it. How it scales:
 
 * **Streaming.** Articles are read one file at a time and processed one at a time
   (:mod:`policykg.build.parallel`, optionally in ``jobs`` worker processes); each
-  article's named graph goes straight into the store and into ``cache/`` as sorted
-  N-Quads, and nothing of it stays in memory. The dumps are then produced from
-  the cache by merging sorted files (an external sort for the Turtle union), so
-  memory stays bounded by the largest article and the distinct entities, not by
-  the corpus size.
+  article's named graph goes straight into ``cache/`` as sorted N-Quads and
+  nothing of it stays in memory. The store is then bulk-loaded from the cache in
+  slices, and the dumps are produced by merging the sorted cache files (an
+  external sort for the Turtle union), so memory stays bounded by the largest
+  article and the distinct entities, not by the corpus size.
 * **Incremental.** Rebuilding into an existing output folder reuses the cached
   graph of every article whose fingerprint (content, extractor version, code;
   :mod:`policykg.build.state`) did not change, re-extracts the others and drops
@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import glob
 import heapq
+import io
 import itertools
 import json
 import os
@@ -55,6 +56,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -67,7 +69,7 @@ from policykg.build.state import (
     code_version, fingerprint, shapes_version,
 )
 from policykg.graph.model import Article, Skipped
-from policykg.graph.rdf import PREFIXES, atomic_write, to_trig, to_turtle_union
+from policykg.graph.rdf import PREFIXES, atomic_write
 from policykg.graph.store import GraphStore
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
 
@@ -256,7 +258,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                     yield item
 
         with GraphStore.open(staging / "store") as store:
-            loader = _Loader(store)
+            to_load: list[Path] = []
             for res in workers.map(items()):
                 if isinstance(res, Skipped):
                     skipped.append(res)
@@ -281,30 +283,38 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                         validated=res.validated, conforms=res.conforms, results=res.results)
                     for stage, secs in zip(("extract", "rdf", "validate"), res.timings):
                         timings[stage] += secs
-                    ts = time.perf_counter()
                     (cache / rec.cache).write_bytes(res.nquads)
-                    loader.replace(res.article_id, res.nquads)
-                    timings["store"] += time.perf_counter() - ts
+                    to_load.append(cache / rec.cache)
+                    if prev is not None and rec.id in prev.by_id:
+                        store.remove_article(rec.id)       # its previous graph
                     n["extracted"] += 1
                     n["chars"] += chars
                 records.append(rec)
                 notify(BuildProgress("articles", articles=len(records), chars=n["chars"],
                                      extracted=n["extracted"], reused=n["reused"],
                                      source=rec.source))
+            timings["articles_wall"] = time.perf_counter() - t0
+            notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
+                                 extracted=n["extracted"], reused=n["reused"],
+                                 message="loading the store"))
             ts = time.perf_counter()
-            loader.flush()
             kept = {r.id for r in records}
             removed = 0
             for art_id in store.article_ids():   # deleted, failed or duplicate articles
                 if art_id not in kept:
                     store.remove_article(art_id)
                     removed += 1
+            # bulk loads of the new graphs: ~3x faster than transactional loads; in
+            # slices of BULK_BYTES so the loader's memory does not grow with the corpus
+            for part in _slices(to_load, BULK_BYTES):
+                store.inner.bulk_load(io.BufferedReader(_Concat(part), 1 << 20),
+                                      format=ox.RdfFormat.N_QUADS, lenient=True)
+            store.flush()
 
             notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
                                  extracted=n["extracted"], reused=n["reused"],
                                  message="writing dumps"))
-            timings["store"] += time.perf_counter() - ts
-            timings["articles_wall"] = time.perf_counter() - t0
+            timings["store"] = time.perf_counter() - ts
             ts = time.perf_counter()
             outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
                        "store": "store", "report": "report.json"}
@@ -354,27 +364,51 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
 
 
 # ------------------------------------------------------------------------ store
-class _Loader:
-    """Loads article graphs into the store in batches (one Rust parse per batch)."""
+#: N-Quads bytes per bulk load into the store
+BULK_BYTES = 16 << 20
 
-    BATCH = 8 << 20     # bytes of N-Quads per store.load call
 
-    def __init__(self, store: GraphStore) -> None:
-        self.store = store
-        self.parts: list[bytes] = []
-        self.size = 0
+def _slices(files: Sequence[Path], limit: int) -> Iterator[list[Path]]:
+    part: list[Path] = []
+    size = 0
+    for f in files:
+        part.append(f)
+        size += f.stat().st_size
+        if size >= limit:
+            yield part
+            part, size = [], 0
+    if part:
+        yield part
 
-    def replace(self, article_id: str, nquads: bytes) -> None:
-        self.store.remove_article(article_id)   # the previous version, from the checkpoint
-        self.parts.append(nquads)
-        self.size += len(nquads)
-        if self.size >= self.BATCH:
-            self.flush()
 
-    def flush(self) -> None:
-        if self.parts:
-            self.store.inner.load(b"".join(self.parts), format=ox.RdfFormat.N_QUADS)
-            self.parts, self.size = [], 0
+class _Concat(io.RawIOBase):
+    """The files, one after the other, as one binary stream (for bulk_load)."""
+
+    def __init__(self, files: Sequence[Path]) -> None:
+        self._files = iter(files)
+        self._cur: IO[bytes] | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:  # noqa: ANN001 - a writable buffer
+        while True:
+            if self._cur is None:
+                nxt = next(self._files, None)
+                if nxt is None:
+                    return 0
+                self._cur = open(nxt, "rb")
+            n = self._cur.readinto(buf)
+            if n:
+                return n
+            self._cur.close()
+            self._cur = None
+
+    def close(self) -> None:
+        if self._cur is not None:
+            self._cur.close()
+            self._cur = None
+        super().close()
 
 
 def _link(src: Path, dst: Path) -> None:
@@ -498,24 +532,35 @@ def _graph_sort_key(article_id: str) -> str:
 
 
 def _write_trig(path: Path, records: Sequence[ArticleRecord], cache: Path) -> None:
-    """graph.trig, one article graph at a time in graph order (to_trig's order)."""
+    """graph.trig, one article graph at a time in graph order, each sorted like
+    to_trig (subject, rdf:type first, predicate, object)."""
     ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
-    _write_chunks(path, (to_trig(ox.parse(path=str(cache / r.cache), format=ox.RdfFormat.N_QUADS))
-                         for r in ordered))
+
+    def chunks() -> Iterator[bytes]:
+        for r in ordered:
+            lines = sorted(_read_lines(cache / r.cache), key=_spo_key)
+            yield ox.serialize(ox.parse("".join(lines), format=ox.RdfFormat.N_QUADS),
+                               format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    _write_chunks(path, chunks())
 
 
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-def _triple_sort_lines(files: Sequence[Path]) -> Iterator[str]:
-    """The triples of the cached graphs as lines that sort like to_turtle_union's key:
+def _spo_key(line: str) -> str:
+    """An N-Quads line as a string that sorts like rdf.py's quad key within a graph:
     ``subject \\0 (0 for rdf:type else 1) predicate-IRI \\0 object``. \\0 cannot
     occur inside N-Triples terms and sorts first, so string order = tuple order."""
+    spo = line.rsplit(" ", 2)[0]             # drop " <graph> .\n"
+    s, p, o = spo.split(" ", 2)
+    return f"{s}\0{0 if p == _RDF_TYPE else 1}{p[1:-1]}\0{o}"
+
+
+def _triple_sort_lines(files: Sequence[Path]) -> Iterator[str]:
+    """The triples of the cached graphs as :func:`_spo_key` lines (to_turtle_union's order)."""
     for f in files:
         for line in _read_lines(f):
-            spo = line.rsplit(" ", 2)[0]             # drop " <graph> .\n"
-            s, p, o = spo.split(" ", 2)
-            yield f"{s}\0{0 if p == _RDF_TYPE else 1}{p[1:-1]}\0{o}\n"
+            yield _spo_key(line) + "\n"
 
 
 def _unsort(line: str) -> tuple[str, str, str]:
@@ -584,7 +629,9 @@ def _write_turtle(path: Path, triples: Iterable[tuple[str, str, str]]) -> None:
 
 
 def _turtle(lines: list[str]) -> bytes:
-    return to_turtle_union(ox.parse("".join(lines), format=ox.RdfFormat.N_TRIPLES))
+    # already sorted and distinct: serialise in this order (as to_turtle_union would)
+    return ox.serialize(ox.parse("".join(lines), format=ox.RdfFormat.N_TRIPLES),
+                        format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
 # ------------------------------------------------------------------- validation

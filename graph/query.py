@@ -222,7 +222,7 @@ def run_query(store: GraphStore, query: str | NamedQuery, *,
     result. For a named query, unknown parameters and missing required ones are
     errors.
     """
-    params = dict(params or {})
+    params = {k.lstrip("?$"): v for k, v in (params or {}).items()}   # "?place" = "place"
     if isinstance(query, NamedQuery):
         declared = {p.name: p for p in query.params}
         unknown = sorted(set(params) - set(declared))

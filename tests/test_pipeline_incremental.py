@@ -1,0 +1,160 @@
+"""Incremental, streaming, locked builds (build/pipeline.py, build/state.py).
+
+Runtime: about 10 s (four small builds of the dev texts, views off).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from policykg.build import pipeline
+from policykg.build.extract import Extractor
+from policykg.build.pipeline import BuildOptions, OutputError, build_corpus
+from policykg.build.reader import iter_corpus
+from policykg.build.state import BuildLock
+from policykg.graph.model import Article
+from policykg.graph.rdf import to_nquads, to_trig, to_turtle_union
+from policykg.graph.store import GraphStore
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT / "corpus" / "dev"
+SAMPLE = ROOT / "corpus" / "sample"
+FILES = ("graph.nq", "graph.trig", "graph.ttl", "report.json", "validation.txt", "state.json")
+OPTS = BuildOptions(views=False)
+
+
+def _corpus(tmp: Path) -> Path:
+    corpus = tmp / "corpus"
+    shutil.copytree(DEV, corpus)
+    return corpus
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in FILES if (out / name).exists()}
+
+
+def test_incremental_rebuild_equals_clean_build(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path)
+    out = tmp_path / "out"
+    first = build_corpus([corpus], out=out, options=OPTS)
+    assert (first.extracted, first.reused, first.removed) == (4, 0, 0)
+
+    # add a file of three articles, change one article, delete another
+    shutil.copy(SAMPLE / "000_3c3239678a321f59.txt", corpus / "000_sample.txt")
+    changed = corpus / "05_sina_gba_five_trillion_cities.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n济南与青岛加快推动济青联动。\n",
+                       encoding="utf-8")
+    (corpus / "09_wuhequan_chatgpt_digital_tech.txt").unlink()
+
+    again = build_corpus([corpus], out=out, options=OPTS)
+    assert (again.extracted, again.reused, again.removed) == (4, 2, 1)
+    clean = build_corpus([corpus], out=tmp_path / "clean", options=OPTS)
+    assert (clean.extracted, clean.reused) == (6, 0)
+    assert _files(out) == _files(tmp_path / "clean")
+    assert set(_files(out)) == set(FILES)
+    # the store holds exactly what the dumps hold
+    with GraphStore.open(out / "store", read_only=True) as st:
+        assert st.article_ids() == tuple(sorted(clean.articles))
+        assert to_nquads(st) == (out / "graph.nq").read_bytes()
+    # nothing to do: everything reused, same files
+    third = build_corpus([corpus], out=out, options=OPTS)
+    assert (third.extracted, third.reused, third.removed) == (0, 6, 0)
+    assert _files(out) == _files(tmp_path / "clean")
+
+
+def test_streamed_dumps_equal_the_in_memory_writers(tmp_path: Path, monkeypatch) -> None:
+    # tiny runs, slices and fan-in force the spill-and-merge paths on a small corpus
+    monkeypatch.setattr(pipeline, "SORT_RUN", 500)
+    monkeypatch.setattr(pipeline, "TURTLE_CHUNK", 50)
+    monkeypatch.setattr(pipeline, "FAN_IN", 2)
+    out = tmp_path / "out"
+    report = build_corpus([DEV], out=out, options=BuildOptions(views=False, validate=False))
+    ex = Extractor()
+    graphs = [ex.extract(a) for a in iter_corpus([DEV]) if isinstance(a, Article)]
+    assert (out / "graph.nq").read_bytes() == to_nquads(graphs)
+    assert (out / "graph.trig").read_bytes() == to_trig(graphs)
+    assert (out / "graph.ttl").read_bytes() == to_turtle_union(graphs)
+    assert report.quads == to_nquads(graphs).count(b"\n")
+    assert not (out / "validation.txt").exists() and report.conforms is None
+
+
+def test_a_second_build_stops_with_the_holders_pid(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with BuildLock(out):
+        with pytest.raises(OutputError) as e:
+            build_corpus([DEV], out=out, options=BuildOptions(views=False, wait=0))
+    assert str(e.value) == (
+        f"{out}: another policykg build (pid {os.getpid()}) is writing this output folder "
+        "(lock .out.lock; waited 0 s); wait for it to finish or stop it, build into another "
+        "--out, or allow a longer --wait")
+    assert not out.exists()
+
+
+def test_a_failed_build_leaves_the_previous_output(tmp_path: Path, monkeypatch) -> None:
+    corpus = _corpus(tmp_path)
+    out = tmp_path / "out"
+    build_corpus([corpus], out=out, options=OPTS)
+    before = _files(out)
+    (corpus / "09_wuhequan_chatgpt_digital_tech.txt").unlink()
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline, "_write_trig", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_corpus([corpus], out=out, options=OPTS)
+    assert _files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "corpus", "out"]
+    with GraphStore.open(out / "store", read_only=True) as st:
+        assert len(st.article_ids()) == 4
+
+
+def test_a_swap_killed_half_way_is_repaired(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path)
+    out = tmp_path / "out"
+    build_corpus([corpus], out=out, options=OPTS)
+    before = _files(out)
+    os.replace(out, tmp_path / ".out.old-99999")   # killed between the two renames
+    again = build_corpus([corpus], out=out, options=OPTS)
+    assert again.reused == 4 and _files(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "corpus", "out"]
+
+
+def test_changing_min_confidence_re_extracts(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build_corpus([DEV], out=out, options=BuildOptions(views=False, validate=False))
+    r = build_corpus([DEV], out=out, options=BuildOptions(views=False, validate=False,
+                                                          min_confidence=0.9))
+    assert (r.extracted, r.reused) == (4, 0)
+    # validation now on: records without validation results are re-extracted too
+    r = build_corpus([DEV], out=out, options=BuildOptions(views=False, min_confidence=0.9))
+    assert (r.extracted, r.reused) == (4, 0) and r.conforms is True
+
+
+def test_a_killed_build_leaves_the_previous_output(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path)
+    out = tmp_path / "out"
+    build_corpus([corpus], out=out, options=OPTS)
+    before = _files(out)
+    shutil.copy(SAMPLE / "000_3c3239678a321f59.txt", corpus / "000_sample.txt")
+    p = subprocess.Popen([sys.executable, "-m", "policykg.build.cli", "build", str(corpus),
+                          "--out", str(out), "--no-views", "--quiet"])
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.staging-*/cache/*.nq")):   # mid-build
+        assert p.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert _files(out) == before
+    with GraphStore.open(out / "store", read_only=True) as st:
+        assert len(st.article_ids()) == 4
+    again = build_corpus([corpus], out=out, options=OPTS)      # cleans up, no stale lock
+    assert (again.extracted, again.reused) == (3, 4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "corpus", "out"]
