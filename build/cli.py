@@ -86,6 +86,13 @@ def build(
                 report = build_corpus(paths, out=out_dir, options=opts, progress=bar.update)
     except OutputError as e:
         raise _fail(str(e))
+    except OSError as e:  # unwritable folder, full disk …: the previous output is untouched
+        from rich.markup import escape
+
+        where = f" ({e.filename})" if e.filename else ""
+        raise _fail(escape(f"{out_dir}: cannot write the output: {e.strerror or e}{where}; "
+                           "the previous output is unchanged — choose a writable folder with "
+                           "free space with --out"))
     if not quiet:
         _print_summary(report)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_PARTIAL)

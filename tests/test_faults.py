@@ -182,12 +182,7 @@ def test_a_second_build_into_the_same_folder_waits_or_stops(world) -> None:
 
 
 # ---------------------------------------------------------- unwritable output folder
-# build_corpus lets OSError escape (pipeline.py / state.py BuildLock.acquire), so the
-# command ends in a Python traceback with exit code 1 — the code for "built with
-# skipped inputs". Pending in build/pipeline.py; the expected behaviour is asserted.
-_UNWRITABLE = pytest.mark.xfail(strict=True, reason=(
-    "pending in build/pipeline.py: OSError from the lock / staging folder escapes as a "
-    "traceback with exit code 1 instead of a one-line error with exit code 2"))
+# An OSError from the lock or the staging folder is a one-line error with exit code 2.
 
 
 def _clear_error(res, out: Path) -> None:
@@ -199,7 +194,6 @@ def _clear_error(res, out: Path) -> None:
     assert "; " in flat and len(lines) <= 3   # what happened; what to do
 
 
-@_UNWRITABLE
 def test_output_under_a_file_is_a_clear_error(tmp_path) -> None:
     (tmp_path / "file.txt").write_text("not a folder", encoding="utf-8")
     out = tmp_path / "file.txt" / "out"
@@ -207,7 +201,6 @@ def test_output_under_a_file_is_a_clear_error(tmp_path) -> None:
     _clear_error(res, out)
 
 
-@_UNWRITABLE
 def test_output_in_proc_is_a_clear_error() -> None:
     out = Path("/proc/policykg-out")
     res = runner.invoke(app, ["build", str(DEV), "--out", str(out), "--no-views", "--quiet"])
@@ -260,9 +253,6 @@ def test_full_disk_leaves_the_previous_output(full_disk) -> None:
     assert full_disk["leftovers"] == [".out.lock"]     # the staging folder was removed
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "pending in build/pipeline.py: 'No space left on device' escapes as a traceback "
-    "with exit code 1 instead of a one-line error with exit code 2"))
 def test_full_disk_is_a_clear_error(full_disk) -> None:
     assert full_disk["code"] == 2, full_disk["stderr"]
     assert "Traceback" not in full_disk["stderr"]
