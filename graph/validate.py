@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from typing import Any, Literal as TypingLiteral, NamedTuple
 
 import pyoxigraph as ox
@@ -37,6 +36,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from policykg.graph.rdf import PREFIXES, Source, oxigraph_quads
+from policykg.ontology import schema
 
 __all__ = ["ValidationResult", "ValidationReport", "validate", "shapes_graph", "ontology_graph"]
 
@@ -54,26 +54,17 @@ class ValidationReport:
     text: str                               #: pyshacl's human-readable report
 
 
-def _load(name: str) -> Graph:
-    res = files("policykg.ontology").joinpath(name)
-    if not res.is_file():
-        raise FileNotFoundError(
-            f"policykg.ontology has no {name}; it ships with the package "
-            "(ontology/" + name + "); reinstall policykg or pass the graph explicitly"
-        )
-    return Graph().parse(data=res.read_text(encoding="utf-8"), format="turtle")
-
-
 @lru_cache(maxsize=1)
 def shapes_graph() -> Graph:
-    """The SHACL shapes shipped as ``policykg.ontology/shapes.ttl`` (parsed once)."""
-    return _load("shapes.ttl")
+    """The SHACL shapes shipped as ``policykg.ontology/shapes.ttl`` (parsed once;
+    the loader lives with the data in :mod:`policykg.ontology.schema`)."""
+    return schema.shapes_graph()
 
 
 @lru_cache(maxsize=1)
 def ontology_graph() -> Graph:
     """The OWL ontology shipped as ``policykg.ontology/policykg.ttl`` (parsed once)."""
-    return _load("policykg.ttl")
+    return schema.ontology_graph()
 
 
 def _rdflib(t: Any) -> Any:
