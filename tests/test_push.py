@@ -18,25 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relation
 from policykg.graph.push import PushError, credentials, push
 from policykg.graph.rdf import graph_iri
 from policykg.graph.server import OxigraphServer, free_port
-from policykg.graph.store import GraphStore
 
-
-def make_output(out: Path) -> Path:
-    """A build output folder with a store of two small article graphs."""
-    with GraphStore.open(out / "store") as st:
-        for i, (a, b) in enumerate((("济南", "青岛"), ("深圳", "香港")), 1):
-            art = Article(id=f"demo-{i}", source="demo.txt", index=i, title=f"T{i}",
-                          authors=(), affiliations=(), paragraphs=(f"{a}与{b}联动。",))
-            ev = Evidence(art.id, f"{a}与{b}联动。", 0, 6, "coord.test", 0.9)
-            st.replace_article(ArticleGraph(
-                art, (Entity(a, ("City",)), Entity(b, ("City",))),
-                (Relation(a, "coordinatesWith", b, (ev,)),)))
-    (out / "report.json").write_text("{}\n")
-    return out
 
 CLI = [sys.executable, "-m", "policykg.build.cli"]
 COUNTS = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
@@ -55,8 +40,8 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_push_puts_one_graph_per_article_and_is_idempotent(tmp_path: Path) -> None:
-    out = make_output(tmp_path / "out")
+def test_push_puts_one_graph_per_article_and_is_idempotent(small_output: Path, tmp_path: Path) -> None:
+    out = small_output
     with OxigraphServer(tmp_path / "server", port=free_port(), read_only=False) as server:
         # unrelated data on the server stays
         urllib.request.urlopen(urllib.request.Request(
@@ -76,8 +61,8 @@ def test_push_puts_one_graph_per_article_and_is_idempotent(tmp_path: Path) -> No
         assert again.triples == total
 
 
-def test_dry_run_sends_nothing(tmp_path: Path) -> None:
-    out = make_output(tmp_path / "out")
+def test_dry_run_sends_nothing(small_output: Path, tmp_path: Path) -> None:
+    out = small_output
     port = free_port()              # nothing listens there
     r = subprocess.run([*CLI, "push", "--store", str(out), "--dry-run",
                         "--endpoint", f"http://127.0.0.1:{port}/store"],
@@ -89,8 +74,8 @@ def test_dry_run_sends_nothing(tmp_path: Path) -> None:
     assert lines[-1].startswith("dry run: 2 graphs, ") and lines[-1].endswith("; nothing sent")
 
 
-def test_a_refused_connection_is_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
-    out = make_output(tmp_path / "out")
+def test_a_refused_connection_is_a_clear_error_and_changes_nothing(small_output: Path, tmp_path: Path) -> None:
+    out = small_output
     before = snapshot(out)
     port = free_port()
     r = subprocess.run([*CLI, "push", "--store", str(out),
@@ -102,8 +87,8 @@ def test_a_refused_connection_is_a_clear_error_and_changes_nothing(tmp_path: Pat
     assert snapshot(out) == before
 
 
-def test_a_server_that_never_answers_times_out(tmp_path: Path) -> None:
-    out = make_output(tmp_path / "out")
+def test_a_server_that_never_answers_times_out(small_output: Path, tmp_path: Path) -> None:
+    out = small_output
     before = snapshot(out)
     with socket.socket() as mute:     # accepts connections (backlog), never answers
         mute.bind(("127.0.0.1", 0))
@@ -134,8 +119,8 @@ class _AuthServer(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_basic_auth_from_an_environment_variable(tmp_path: Path) -> None:
-    out = make_output(tmp_path / "out")
+def test_basic_auth_from_an_environment_variable(small_output: Path, tmp_path: Path) -> None:
+    out = small_output
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AuthServer)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{httpd.server_address[1]}/store"

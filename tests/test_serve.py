@@ -17,27 +17,11 @@ from pathlib import Path
 import pytest
 
 from policykg.graph.rdf import entity_iri
-from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relation
 from policykg.graph.server import (
     OxigraphServer, ServeError, free_port, port_in_use, store_location,
 )
-from policykg.graph.store import GraphStore
 
 CLI = [sys.executable, "-m", "policykg.build.cli"]
-
-
-def make_output(out: Path) -> Path:
-    """A build output folder with a store of two small article graphs."""
-    with GraphStore.open(out / "store") as st:
-        for i, (a, b) in enumerate((("济南", "青岛"), ("深圳", "香港")), 1):
-            art = Article(id=f"demo-{i}", source="demo.txt", index=i, title=f"T{i}",
-                          authors=(), affiliations=(), paragraphs=(f"{a}与{b}联动。",))
-            ev = Evidence(art.id, f"{a}与{b}联动。", 0, 6, "coord.test", 0.9)
-            st.replace_article(ArticleGraph(
-                art, (Entity(a, ("City",)), Entity(b, ("City",))),
-                (Relation(a, "coordinatesWith", b, (ev,)),)))
-    (out / "report.json").write_text("{}\n")
-    return out
 
 
 def sparql(url: str, query: str) -> list[dict]:
@@ -47,8 +31,8 @@ def sparql(url: str, query: str) -> list[dict]:
         return json.load(r)["results"]["bindings"]
 
 
-def test_serve_answers_sparql_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    out = make_output(tmp_path / "out")
+def test_serve_answers_sparql_and_stops_on_ctrl_c(small_output: Path, tmp_path: Path) -> None:
+    out = small_output
     port = free_port()
     p = subprocess.Popen([*CLI, "serve", "--store", str(out), "--port", str(port)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -77,8 +61,8 @@ def test_serve_answers_sparql_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert not port_in_use("127.0.0.1", port)  # the server process is gone
 
 
-def test_serve_says_when_the_port_is_taken(tmp_path: Path) -> None:
-    out = make_output(tmp_path / "out")
+def test_serve_says_when_the_port_is_taken(small_output: Path, tmp_path: Path) -> None:
+    out = small_output
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -99,8 +83,8 @@ def test_no_store_is_a_clear_error(tmp_path: Path) -> None:
                             f"{tmp_path / 'nothing'}` first")
 
 
-def test_server_object_starts_and_stops(tmp_path: Path) -> None:
-    out = make_output(tmp_path / "out")
+def test_server_object_starts_and_stops(small_output: Path, tmp_path: Path) -> None:
+    out = small_output
     server = OxigraphServer(store_location(out), port=free_port())
     with server:
         rows = sparql(server.url, "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }")
