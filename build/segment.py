@@ -12,8 +12,9 @@ out as one token.
 >>> seg = make_segmenter("rjieba", words=[("济青联动", "nz")])
 >>> [t.word for t in seg.tag("加快推动济青联动")]
 ['加快', '推动', '济青联动']
->>> seg.tag("推动济青")[1]
-Token(word='济青', tag='j', start=2, end=4)
+>>> t = seg.tag("推动济青")[1]
+>>> (t.word, t.start, t.end)
+('济青', 2, 4)
 """
 from __future__ import annotations
 
