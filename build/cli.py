@@ -149,7 +149,8 @@ def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
         out.print("  time:      " + ", ".join(
             f"{name} {t[key]:.1f}s" for key, name in (
                 ("extract", "extraction"), ("rdf", "RDF"), ("validate", "SHACL"),
-                ("store", "store"), ("dumps", "dumps"), ("views", "views")) if key in t)
+                ("store", "store"), ("dumps", "dumps"), ("views", "views"))
+            if key in t and (key != "validate" or report.conforms is not None))
             + (" (extraction, RDF and SHACL summed over workers)" if report.extracted else ""))
     if report.skipped:
         out.print(f"  skipped: {len(report.skipped)} input(s)")

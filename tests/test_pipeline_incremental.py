@@ -1,6 +1,6 @@
 """Incremental, streaming, locked builds (build/pipeline.py, build/state.py).
 
-Runtime: about 10 s (four small builds of the dev texts, views off).
+Runtime: about 20 s (small builds of the dev texts, views off; one killed build process).
 """
 from __future__ import annotations
 
