@@ -47,7 +47,6 @@ DIRECTION_RE = re.compile(rf"([{CJK}])(东北|西北|东南|西南|东|西|南|�
 LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作", "两市", "两地", "两城",
                  "地区", "都市圈", "经济圈", "城市群", "作为", "沿线", "双核", "携手", "共建",
                  "区域", "全面接轨", "接轨", "融合")
-LINKAGE_WORDS = ("联动", "一体化", "同城化", "协同发展", "合作")
 LINK_SUFFIX_RE = re.compile("[“\"]?(?:" + "|".join(LINK_SUFFIXES) + ")")
 LINKAGE_START = ("联动", "双城", "一体化", "同城化", "“双城", "全面接轨", "融合发展", "协同发展")
 LINKAGE_RE = re.compile(r"[“\"]?(?:双城)?[”\"]?(?P<core>联动|一体化|同城化|记|融合发展|协同发展|全面接轨)[”\"]?(?:发展)?")
@@ -99,8 +98,6 @@ GENERIC_MODIFIERS = frozenset("""
 #: Heads left to other rules: linkages come from place compounds, documents from 《》,
 #: and 平台 / 系统 / 网络 name too many ordinary things.
 SKIP_HEADS = frozenset("联动 一体化 同城化 平台 系统 网络 规划 纲要 方案 意见 协议 条例 报告 指数 办法 通知 决定 白皮书 指南 部".split())
-#: Organisation heads that name an institution even without a place in front.
-STRONG_ORG_HEADS = frozenset("大学 学院 研究院 研究所 研究中心 委员会 集团 公司 银行 协会 联合会 商会 实验室".split())
 #: 模式 / 体系 are mechanisms only when the words before them are about governance.
 GOVERNANCE_HEADS = frozenset(("模式", "体系"))
 GOVERNANCE_RE = re.compile("共建|共管|共享|共担|合作|协同|协调|联合|联席|管理|治理|监管|考核|评价")
@@ -197,10 +194,6 @@ def strip_industry_suffix(label: str) -> str:
                 return label
             return rest
     return label
-
-
-def strip_quotes(s: str) -> str:
-    return s.strip("“”\"'‘’「」『』")
 
 
 def strip_strategy_suffix(label: str) -> str:

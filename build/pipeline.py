@@ -68,7 +68,7 @@ from policykg.build.state import (
     CACHE_DIR, STATE_FILE, ArticleRecord, BuildLock, BuildState, LockBusy, cache_name,
     code_version, fingerprint, shapes_version,
 )
-from policykg.graph.model import Article, Skipped
+from policykg.graph.model import Skipped
 from policykg.graph.rdf import PREFIXES, atomic_write
 from policykg.graph.store import GraphStore
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES

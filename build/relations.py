@@ -66,7 +66,6 @@ def _run_start(sent: Sentence, at: int) -> int:
     cut = max(head.rfind(c) for c in "，,：:；;")
     return sent.start + cut + 1
 FIELD_TYPES = ("Industry", "Technology")
-LINKAGE_HEAD = re.compile(r"(联动|一体化|同城化|协同发展)$")
 
 
 @dataclass(frozen=True)
