@@ -46,7 +46,7 @@ class ArticleResult:
 
     article_id: str
     title: str
-    nquads: bytes                   #: sorted, distinct N-Quads lines of the article's graph
+    nquads: bytes                   #: distinct N-Quads lines of the article's graph (rdf.article_nquads)
     quads: int
     validated: bool
     conforms: bool | None
@@ -86,7 +86,7 @@ def local_extractor(config: WorkerConfig) -> Any:
 
 def process_article(article: Article) -> ArticleResult | ArticleFailed:
     """Extract one article and turn it into sorted N-Quads (+ SHACL results)."""
-    from policykg.graph.rdf import article_quads, to_oxigraph
+    from policykg.graph.rdf import article_nquads
 
     if _extractor is None or _config is None:
         raise RuntimeError("process_article: call init_worker(config) first in this process")
@@ -94,21 +94,22 @@ def process_article(article: Article) -> ArticleResult | ArticleFailed:
     try:
         ag = _extractor.extract(article)
         t1 = time.perf_counter()
-        quads = [to_oxigraph(q) for q in article_quads(ag)]
+        nquads = article_nquads(ag)
     except Exception as exc:  # noqa: BLE001 - one article must not stop the corpus
         return ArticleFailed(article.id, article.source,
                              f"internal error while extracting article {article.id} "
                              f"({type(exc).__name__}: {exc}); please report it")
-    lines = sorted({str(q) + " .\n" for q in quads})
     t2 = time.perf_counter()
     conforms, results = None, ()
     if _config.validate:
+        import pyoxigraph as ox
+
         from policykg.graph.validate import validate
 
-        rep = validate(quads)
+        rep = validate(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         conforms, results = rep.conforms, tuple(tuple(r) for r in rep.results)
-    return ArticleResult(article.id, article.title, "".join(lines).encode("utf-8"),
-                         len(lines), _config.validate, conforms, results,  # type: ignore[arg-type]
+    return ArticleResult(article.id, article.title, nquads.encode("utf-8"),
+                         nquads.count("\n"), _config.validate, conforms, results,  # type: ignore[arg-type]
                          (t1 - t0, t2 - t1, time.perf_counter() - t2))
 
 

@@ -69,7 +69,7 @@ from policykg.build.state import (
     code_version, fingerprint, shapes_version,
 )
 from policykg.graph.model import Skipped
-from policykg.graph.rdf import PREFIXES, atomic_write
+from policykg.graph.rdf import PREFIXES, SHARED_SUBJECTS, atomic_write
 from policykg.graph.store import GraphStore
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
 
@@ -318,13 +318,14 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
             ts = time.perf_counter()
             outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
                        "store": "store", "report": "report.json"}
-            files = [cache / r.cache for r in records]
+            # every cache file is one graph's block of the dumps' order: write them graph by graph
+            ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
+            files = [cache / r.cache for r in ordered]
             tmp = Path(tempfile.mkdtemp(dir=staging, prefix=".sort-"))
-            n_quads = _write_lines(staging / "graph.nq", _merge_files(files, tmp=tmp))
-            _write_trig(staging / "graph.trig", records, cache)
-            union = _UnionStats()
-            _write_turtle(staging / "graph.ttl",
-                          union.watch(_external_sort(_triple_sort_lines(files), tmp=tmp)))
+            _write_concat(staging / "graph.nq", files)
+            n_quads = sum(r.quads for r in records)
+            _write_trig(staging / "graph.trig", files)
+            union = _write_turtle(staging / "graph.ttl", files, tmp=tmp)
             shutil.rmtree(tmp, ignore_errors=True)
             timings["dumps"] = time.perf_counter() - ts
 
@@ -505,68 +506,127 @@ def _split_prefixes(data: bytes) -> tuple[bytes, bytes]:
     return data[:i], data[i:]
 
 
-def _write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
-    """Concatenate serialisations of consecutive slices of one sorted stream: the
+class _Out:
+    """A file written atomically: a temp file beside ``path``, renamed on success."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> IO[bytes]:
+        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.",
+                                        suffix=".tmp")
+        self.fh = os.fdopen(fd, "wb")
+        return self.fh
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.fh.close()
+        if exc_type is None:
+            os.chmod(self.tmp, _file_mode())
+            os.replace(self.tmp, self.path)
+        else:
+            Path(self.tmp).unlink(missing_ok=True)
+
+
+class _Chunks:
+    """Concatenated serialisations of consecutive slices of one ordered stream: the
     prefix block once, then each body (equal to serialising the whole at once)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            first = True
-            for data in chunks:
-                head, body = _split_prefixes(data)
-                if first and data:
-                    fh.write(head)
-                    first = False
-                fh.write(body)
-        os.chmod(tmp, _file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh, self.head = fh, b""
+
+    def write(self, data: bytes) -> None:
+        head, body = _split_prefixes(data)
+        if data and not self.head:
+            self.head = head
+            self.fh.write(head)
+        self.fh.write(body)
 
 
 def _graph_sort_key(article_id: str) -> str:
     from policykg.graph.rdf import graph_iri
 
-    return f"<{graph_iri(article_id)}>"     # to_trig sorts by the N-Triples form
+    return f"<{graph_iri(article_id)}>"     # the writers order graphs by their N-Triples form
 
 
-def _write_trig(path: Path, records: Sequence[ArticleRecord], cache: Path) -> None:
-    """graph.trig, one article graph at a time in graph order, each sorted like
-    to_trig (subject, rdf:type first, predicate, object)."""
-    ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
-
-    def chunks() -> Iterator[bytes]:
-        for r in ordered:
-            lines = sorted(_read_lines(cache / r.cache), key=_spo_key)
-            yield ox.serialize(ox.parse("".join(lines), format=ox.RdfFormat.N_QUADS),
-                               format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    _write_chunks(path, chunks())
+def _write_concat(path: Path, files: Sequence[Path]) -> None:
+    """graph.nq: the cache files (each one graph's sorted block) one after the other."""
+    with _Out(path) as fh:
+        for f in files:
+            with open(f, "rb") as src:
+                shutil.copyfileobj(src, fh, 1 << 20)
 
 
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+def _write_trig(path: Path, files: Sequence[Path]) -> None:
+    """graph.trig, one article graph at a time, in graph order (= to_trig)."""
+    with _Out(path) as fh:
+        out = _Chunks(fh)
+        for f in files:
+            out.write(ox.serialize(ox.parse(path=str(f), format=ox.RdfFormat.N_QUADS),
+                                   format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
 
 
 def _spo_key(line: str) -> str:
-    """An N-Quads line as a string that sorts like rdf.py's quad key within a graph:
-    ``subject \\0 (0 for rdf:type else 1) predicate-IRI \\0 object``. \\0 cannot
-    occur inside N-Triples terms and sorts first, so string order = tuple order."""
+    """An N-Quads line as a string that sorts like rdf.py's triple order
+    ``(subject, 0 for rdf:type else 1, predicate, object)``: fields joined by \\0,
+    which cannot occur inside N-Triples terms and sorts first, so string order =
+    tuple order."""
     spo = line.rsplit(" ", 2)[0]             # drop " <graph> .\n"
     s, p, o = spo.split(" ", 2)
-    return f"{s}\0{0 if p == _RDF_TYPE else 1}{p[1:-1]}\0{o}"
-
-
-def _triple_sort_lines(files: Sequence[Path]) -> Iterator[str]:
-    """The triples of the cached graphs as :func:`_spo_key` lines (to_turtle_union's order)."""
-    for f in files:
-        for line in _read_lines(f):
-            yield _spo_key(line) + "\n"
+    return f"{s}\0{0 if p == _RDF_TYPE else 1}{p}\0{o}"
 
 
 def _unsort(line: str) -> tuple[str, str, str]:
     s, rest = line.split("\0", 1)
     p, o = rest[1:].split("\0", 1)
-    return s, f"<{p}>", o[:-1]
+    return s, p, o[:-1]
+
+
+def _write_turtle(path: Path, files: Sequence[Path], *, tmp: Path) -> _UnionStats:
+    """graph.ttl (= to_turtle_union): the shared subjects (entities, rules) merged across
+    graphs and sorted — an external sort, so memory stays bounded — then every other
+    subject graph by graph, in the order of the cache files (no sort needed: an
+    article's, assertion's or evidence node's triples are all in its article's graph)."""
+    own = tmp / "own.ttl"
+    own_prefixes: list[bytes] = []
+
+    def shared_keys() -> Iterator[str]:
+        # one pass over the cache: shared lines go to the sort, the rest to own.ttl
+        with open(own, "wb") as fh:
+            for f in files:
+                rest = []
+                for line in _read_lines(f):
+                    if line.startswith(SHARED_SUBJECTS):
+                        yield _spo_key(line) + "\n"
+                    else:
+                        rest.append(line)
+                if rest:
+                    quads = ox.parse("".join(rest), format=ox.RdfFormat.N_QUADS)
+                    head, body = _split_prefixes(ox.serialize(
+                        [q.triple for q in quads], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+                    own_prefixes.append(head)
+                    fh.write(body)
+
+    union = _UnionStats()
+    with _Out(path) as fh:
+        out = _Chunks(fh)
+        buf: list[str] = []
+        last = None
+        for s, p, o in union.watch(_external_sort(shared_keys(), tmp=tmp)):
+            if len(buf) >= TURTLE_CHUNK and s != last:   # slices cut between subjects
+                out.write(_turtle(buf))
+                buf = []
+            buf.append(f"{s} {p} {o} .\n")
+            last = s
+        if buf:
+            out.write(_turtle(buf))
+        if not out.head and own_prefixes:
+            fh.write(own_prefixes[0])
+        with open(own, "rb") as src:
+            shutil.copyfileobj(src, fh, 1 << 20)
+    return union
+
+
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
 class _UnionStats:
@@ -608,24 +668,6 @@ class _UnionStats:
                 self.violations.append((subject[1:-1], p[1:-1],  # type: ignore[index]
                                         f"{self._single[p]} must have one value across all "
                                         f"article graphs, found {k}"))
-
-
-def _write_turtle(path: Path, triples: Iterable[tuple[str, str, str]]) -> None:
-    """graph.ttl from sorted distinct triples, serialised in slices cut between subjects."""
-    chunk = TURTLE_CHUNK
-
-    def chunks() -> Iterator[bytes]:
-        buf: list[str] = []
-        last = None
-        for s, p, o in triples:
-            if len(buf) >= chunk and s != last:
-                yield _turtle(buf)
-                buf = []
-            buf.append(f"{s} {p} {o} .\n")
-            last = s
-        if buf:
-            yield _turtle(buf)
-    _write_chunks(path, chunks())
 
 
 def _turtle(lines: list[str]) -> bytes:

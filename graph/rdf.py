@@ -43,7 +43,7 @@ writers sort them, so files are byte-identical across runs and processes.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cache, lru_cache
 import os
 import re
 import tempfile
@@ -68,7 +68,8 @@ __all__ = [
     "PREFIXES", "Quad", "slug", "entity_iri", "article_iri", "graph_iri", "assertion_iri",
     "evidence_iri", "rule_iri", "confidence_literal", "article_quads", "to_dataset",
     "to_nquads", "to_trig", "to_turtle_union", "write_nquads", "write_trig",
-    "write_turtle_union", "to_oxigraph", "to_oxigraph_term", "oxigraph_quads", "atomic_write", "Source",
+    "write_turtle_union", "to_oxigraph", "to_oxigraph_term", "from_oxigraph_term", "oxigraph_quads",
+    "article_nquads", "article_oxigraph", "SHARED_SUBJECTS", "atomic_write", "Source",
 ]
 
 #: (subject, predicate, object, graph) with rdflib terms.
@@ -180,19 +181,177 @@ def confidence_literal(value: float) -> Literal:
 
 
 # --------------------------------------------------------------------- model → RDF
-_TRUE = Literal("true", datatype=XSD.boolean)
+# The article graph is built as N-Triples term strings (pyoxigraph does the escaping):
+# no rdflib or pyoxigraph objects per quad, which made this step as slow as extraction.
+_TYPE = f"<{RDF.type}>"
 
 
-def _zh(text: str) -> Literal:
-    return Literal(text, lang="zh")
+def _nt(iri: Any) -> str:
+    return f"<{iri}>"
 
 
-def _int(n: int) -> Literal:
-    return Literal(str(int(n)), datatype=XSD.integer)
+@lru_cache(maxsize=1 << 16)
+def _entity_nt(label: str) -> str:
+    return f"<{entity_iri(label)}>"
+
+
+@lru_cache(maxsize=1 << 16)
+def _zh_nt(text: str) -> str:
+    return str(ox.Literal(text, language="zh"))
+
+
+def _str_nt(text: str) -> str:
+    return str(ox.Literal(text))
+
+
+_INT = _nt(XSD.integer)
+_DECIMAL = _nt(XSD.decimal)
+_TRUE_NT = f'"true"^^{_nt(XSD.boolean)}'
+
+
+def _int_nt(n: int) -> str:
+    return f'"{int(n)}"^^{_INT}'
+
+
+@lru_cache(maxsize=1024)
+def _confidence_nt(value: float) -> str:
+    return f'"{confidence_literal(value)}"^^{_DECIMAL}'
+
+
+class _P:
+    """N-Triples forms of the IRIs article graphs use (closed: a typo fails)."""
+
+    __slots__ = ()
+    type = _TYPE
+    label, alt = _nt(RDFS.label), _nt(SKOS.altLabel)
+    title, creator, affiliation = _nt(DCTERMS.title), _nt(DCTERMS.creator), _nt(SDO.affiliation)
+    derived = _nt(PROV.wasDerivedFrom)
+    subject, predicate, object = _nt(RDF.subject), _nt(RDF.predicate), _nt(RDF.object)
+    statement = _nt(RDF.Statement)
+    article_classes = (_nt(PKG.Article), _nt(SDO.Article), _nt(PROV.Entity))
+
+
+@cache
+def _pkg(name: str) -> str:
+    return _nt(PKG[name])       # closed namespace: an unknown name raises
+
+
+#: (subject, predicate, object) as N-Triples term strings
+_Triple = tuple[str, str, str]
+
+
+def _article_triples(ag: ArticleGraph) -> dict[_Triple, None]:
+    """The article graph's distinct triples as N-Triples terms, in insertion order."""
+    a = ag.article
+    art = _nt(article_iri(a.id))
+    out: dict[_Triple, None] = {}
+    for cls in _P.article_classes:
+        out[art, _TYPE, cls] = None
+    out[art, _P.title, _zh_nt(a.title)] = None   # even "": the shapes require one title
+    for name in a.authors:
+        out[art, _P.creator, _zh_nt(name)] = None
+    for name in a.affiliations:
+        out[art, _P.affiliation, _zh_nt(name)] = None
+    out[art, _pkg("sourceFile"), _str_nt(a.source)] = None
+    out[art, _pkg("articleIndex"), _int_nt(a.index)] = None
+    out[art, _pkg("contentHash"), _str_nt(a.content_hash)] = None
+
+    mentions = dict(ag.mentions)
+    entity_cls = _pkg("Entity")
+    for e in ag.entities:
+        node = _entity_nt(e.label)
+        out[node, _TYPE, entity_cls] = None
+        for t in e.types:
+            out[node, _TYPE, _pkg(t)] = None
+        out[node, _P.label, _zh_nt(e.label)] = None
+        for alias in e.aliases:
+            out[node, _P.alt, _zh_nt(alias)] = None
+        if e.adcode:
+            out[node, _pkg("adcode"), _str_nt(e.adcode)] = None
+        if e.label in mentions:
+            out[node, _pkg("mentionCount"), _int_nt(mentions[e.label])] = None
+
+    for r in ag.relations:
+        _relation(a.id, art, r, out)
+    return out
+
+
+def _relation(article_id: str, art: str, r: Relation, out: dict[_Triple, None]) -> None:
+    s, p, o = _entity_nt(r.subject), _pkg(r.predicate), _entity_nt(r.object)
+    negated = bool(r.evidence) and all(ev.negated for ev in r.evidence)
+    if not negated:
+        out[s, p, o] = None
+    stmt = _nt(assertion_iri(article_id, r.subject, r.predicate, r.object))
+    out[stmt, _TYPE, _pkg("Assertion")] = None
+    out[stmt, _TYPE, _P.statement] = None
+    out[stmt, _P.subject, s] = None
+    out[stmt, _P.predicate, p] = None
+    out[stmt, _P.object, o] = None
+    out[stmt, _pkg("confidence"), _confidence_nt(r.confidence)] = None
+    out[stmt, _P.derived, art] = None
+    if negated:
+        out[stmt, _pkg("negated"), _TRUE_NT] = None
+    for ev in r.evidence:
+        if ev.article_id != article_id:
+            raise ValueError(
+                f"relation {r.subject} {r.predicate} {r.object}: evidence from article "
+                f"{ev.article_id!r} inside the graph of article {article_id!r}; evidence "
+                "must come from the article it is attached to (fix the extractor's merge)"
+            )
+        rule = _nt(rule_iri(ev.rule))
+        out[rule, _TYPE, _pkg("Rule")] = None
+        out[rule, _P.label, _str_nt(ev.rule)] = None
+        node = _nt(evidence_iri(article_id, r.subject, r.predicate, r.object,
+                                ev.start, ev.end, ev.rule))
+        out[stmt, _pkg("evidence"), node] = None
+        out[node, _TYPE, _pkg("Evidence")] = None
+        out[node, _pkg("sentence"), _zh_nt(ev.sentence)] = None
+        out[node, _pkg("startOffset"), _int_nt(ev.start)] = None
+        out[node, _pkg("endOffset"), _int_nt(ev.end)] = None
+        out[node, _pkg("rule"), rule] = None
+        out[node, _pkg("confidence"), _confidence_nt(ev.confidence)] = None
+        if ev.negated:
+            out[node, _pkg("negated"), _TRUE_NT] = None
+        out[node, _P.derived, art] = None
+    if r.evidence:
+        # the assertion names one rule: that of its most confident evidence
+        best = min(r.evidence, key=lambda ev: (-ev.confidence, ev.rule, ev.start))
+        out[stmt, _pkg("rule"), _nt(rule_iri(best.rule))] = None
+
+
+def _order(s: str, p: str, o: str) -> tuple[str, int, str, str]:
+    """Order of triples in every writer: subject, rdf:type first, predicate, object."""
+    return (s, 0 if p == _TYPE else 1, p, o)
+
+
+def article_nquads(ag: ArticleGraph) -> str:
+    """The article's named graph as N-Quads: distinct lines in :func:`_order`.
+
+    The fast path of a build (the workers call it); equal to
+    ``to_nquads([ag])``.
+
+    >>> from policykg.graph.model import Article, ArticleGraph, Entity
+    >>> art = Article(id="demo-1", source="demo.txt", index=1, title="T", authors=(),
+    ...               affiliations=(), paragraphs=("济南。",))
+    >>> ag = ArticleGraph(art, (Entity("济南", ("City",)),), ())
+    >>> print(article_nquads(ag).splitlines()[-1])
+    <https://w3id.org/policykg/id/e/jinan-185eb1> <http://www.w3.org/2000/01/rdf-schema#label> "济南"@zh <https://w3id.org/policykg/id/g/demo-1> .
+    >>> article_nquads(ag).encode() == to_nquads([ag])
+    True
+    """
+    g = _nt(graph_iri(ag.article.id))
+    keys = sorted(_order(*t) for t in _article_triples(ag))
+    return "".join([f"{s} {p} {o} {g} .\n" for s, _, p, o in keys])
+
+
+def article_oxigraph(ag: ArticleGraph) -> list[ox.Quad]:
+    """:func:`article_nquads` as pyoxigraph quads (for the store and SHACL)."""
+    return list(ox.parse(article_nquads(ag), format=ox.RdfFormat.N_QUADS))
 
 
 def article_quads(ag: ArticleGraph) -> list[Quad]:
-    """All quads of one article's named graph, deduplicated, in a stable order.
+    """All quads of one article's named graph as rdflib terms, distinct, in
+    :func:`article_nquads` order.
 
     >>> from policykg.graph.model import Article, ArticleGraph, Entity
     >>> art = Article(id="demo-1", source="demo.txt", index=1, title="T", authors=(),
@@ -203,83 +362,8 @@ def article_quads(ag: ArticleGraph) -> list[Quad]:
     >>> (entity_iri("济南"), RDF.type, PKG.City, graph_iri("demo-1")) in qs
     True
     """
-    a = ag.article
-    art, g = article_iri(a.id), graph_iri(a.id)
-    out: dict[Quad, None] = {}
-
-    def add(s: Node, p: Node, o: Node) -> None:
-        out[(s, p, o, g)] = None
-
-    for cls in (PKG.Article, SDO.Article, PROV.Entity):
-        add(art, RDF.type, cls)
-    add(art, DCTERMS.title, _zh(a.title))   # even "": the shapes require one title
-    for name in a.authors:
-        add(art, DCTERMS.creator, _zh(name))
-    for name in a.affiliations:
-        add(art, SDO.affiliation, _zh(name))
-    add(art, PKG.sourceFile, Literal(a.source))
-    add(art, PKG.articleIndex, _int(a.index))
-    add(art, PKG.contentHash, Literal(a.content_hash))
-
-    mentions = dict(ag.mentions)
-    for e in ag.entities:
-        node = entity_iri(e.label)
-        add(node, RDF.type, PKG.Entity)
-        for t in e.types:
-            add(node, RDF.type, PKG[t])
-        add(node, RDFS.label, _zh(e.label))
-        for alias in e.aliases:
-            add(node, SKOS.altLabel, _zh(alias))
-        if e.adcode:
-            add(node, PKG.adcode, Literal(e.adcode))
-        if e.label in mentions:
-            add(node, PKG.mentionCount, _int(mentions[e.label]))
-
-    for r in ag.relations:
-        _relation(a.id, art, r, add)
-    return list(out)
-
-
-def _relation(article_id: str, art: URIRef, r: Relation, add: Any) -> None:
-    s, p, o = entity_iri(r.subject), PKG[r.predicate], entity_iri(r.object)
-    negated = bool(r.evidence) and all(ev.negated for ev in r.evidence)
-    if not negated:
-        add(s, p, o)
-    stmt = assertion_iri(article_id, r.subject, r.predicate, r.object)
-    add(stmt, RDF.type, PKG.Assertion)
-    add(stmt, RDF.type, RDF.Statement)
-    add(stmt, RDF.subject, s)
-    add(stmt, RDF.predicate, p)
-    add(stmt, RDF.object, o)
-    add(stmt, PKG.confidence, confidence_literal(r.confidence))
-    add(stmt, PROV.wasDerivedFrom, art)
-    if negated:
-        add(stmt, PKG.negated, _TRUE)
-    for ev in r.evidence:
-        if ev.article_id != article_id:
-            raise ValueError(
-                f"relation {r.subject} {r.predicate} {r.object}: evidence from article "
-                f"{ev.article_id!r} inside the graph of article {article_id!r}; evidence "
-                "must come from the article it is attached to (fix the extractor's merge)"
-            )
-        rule = rule_iri(ev.rule)
-        add(rule, RDF.type, PKG.Rule)
-        add(rule, RDFS.label, Literal(ev.rule))
-        node = evidence_iri(article_id, r.subject, r.predicate, r.object, ev.start, ev.end, ev.rule)
-        add(stmt, PKG.evidence, node)
-        add(node, RDF.type, PKG.Evidence)
-        add(node, PKG.sentence, _zh(ev.sentence))
-        add(node, PKG.startOffset, _int(ev.start))
-        add(node, PKG.endOffset, _int(ev.end))
-        add(node, PKG.rule, rule)
-        add(node, PKG.confidence, confidence_literal(ev.confidence))
-        if ev.negated:
-            add(node, PKG.negated, _TRUE)
-        add(node, PROV.wasDerivedFrom, art)
-    if r.evidence:
-        # the assertion names one rule: that of its most confident evidence
-        best = min(r.evidence, key=lambda ev: (-ev.confidence, ev.rule, ev.start))
-        add(stmt, PKG.rule, rule_iri(best.rule))
+    return [tuple(map(from_oxigraph_term, (q.subject, q.predicate, q.object, q.graph_name)))
+            for q in article_oxigraph(ag)]  # type: ignore[misc]
 
 
 def to_dataset(graphs: Iterable[ArticleGraph]) -> Dataset:
@@ -315,6 +399,30 @@ def to_oxigraph_term(t: Any) -> Any:
     )
 
 
+_XSD_STRING = str(XSD.string)
+
+
+def from_oxigraph_term(t: Any) -> Node:
+    """A pyoxigraph term as an rdflib term (xsd:string literals without a datatype,
+    as rdflib writes them).
+
+    >>> from_oxigraph_term(ox.Literal("济南", language="zh"))
+    rdflib.term.Literal('济南', lang='zh')
+    """
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        dt = t.datatype.value
+        return Literal(t.value) if dt == _XSD_STRING else Literal(t.value, datatype=URIRef(dt))
+    if isinstance(t, ox.DefaultGraph):
+        return DATASET_DEFAULT_GRAPH_ID
+    raise TypeError(f"cannot convert {t!r} ({type(t).__name__}) to an rdflib term")
+
+
 def to_oxigraph(quad: Any) -> ox.Quad:
     """One rdflib ``(s, p, o[, g])`` tuple (or pyoxigraph Quad/Triple) as a pyoxigraph Quad."""
     if isinstance(quad, ox.Quad):
@@ -347,7 +455,7 @@ def oxigraph_quads(data: Source) -> Iterator[ox.Quad]:
     elif isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
         for item in data:
             if isinstance(item, ArticleGraph):
-                yield from (to_oxigraph(q) for q in article_quads(item))
+                yield from article_oxigraph(item)
             else:
                 yield to_oxigraph(item)
     else:
@@ -358,20 +466,25 @@ def oxigraph_quads(data: Source) -> Iterator[ox.Quad]:
 
 
 def _key(q: ox.Quad) -> tuple[str, str, int, str, str]:
-    # graph, subject, rdf:type first (reads better), predicate, object
-    p = q.predicate.value
-    return (str(q.graph_name), str(q.subject), 0 if p == str(RDF.type) else 1, p, str(q.object))
+    # graph, then subject, rdf:type first (reads better), predicate, object
+    return (str(q.graph_name), *_order(str(q.subject), str(q.predicate), str(q.object)))
 
 
 def _sorted_quads(data: Any) -> list[ox.Quad]:
     return sorted(set(oxigraph_quads(data)), key=_key)
 
 
+#: Subjects that several article graphs describe (entities, rules): the Turtle union
+#: merges them; every other subject (article, assertion, evidence) belongs to one graph.
+SHARED_SUBJECTS: tuple[str, ...] = (f"<{PKGID}e/", f"<{PKGID}rule/")
+
+
 # ---------------------------------------------------------------------- serialisers
 def to_nquads(data: Source) -> bytes:
-    """Canonical N-Quads (pyoxigraph's escaping), one sorted line per distinct quad."""
-    lines = sorted({str(q) + " .\n" for q in oxigraph_quads(data)})
-    return "".join(lines).encode("utf-8")
+    """Canonical N-Quads (pyoxigraph's escaping), one line per distinct quad, by
+    graph, subject (rdf:type first), predicate, object — the order of
+    :func:`to_trig`, so each article's graph is one block of lines."""
+    return "".join(str(q) + " .\n" for q in _sorted_quads(data)).encode("utf-8")
 
 
 def to_trig(data: Source) -> bytes:
@@ -380,9 +493,25 @@ def to_trig(data: Source) -> bytes:
 
 
 def to_turtle_union(data: Source) -> bytes:
-    """Turtle of the union of all graphs (duplicates across articles merged)."""
-    triples = {q.triple for q in oxigraph_quads(data)}
-    ordered = sorted(triples, key=lambda t: _key(ox.Quad(t.subject, t.predicate, t.object)))
+    """Turtle of the union of all graphs (a triple stated in several graphs once).
+
+    Shared subjects (:data:`SHARED_SUBJECTS`: entities and rules) come first,
+    sorted; then every other subject graph by graph, in graph order, as in
+    :func:`to_trig` — the order a build can write without sorting the whole corpus.
+    """
+    shared: set[ox.Triple] = set()
+    own: dict[ox.Triple, str] = {}
+    for q in oxigraph_quads(data):
+        t = q.triple
+        if str(q.subject).startswith(SHARED_SUBJECTS):
+            shared.add(t)
+        else:
+            g = str(q.graph_name)
+            if t not in own or g < own[t]:
+                own[t] = g
+    ordered = sorted(shared, key=lambda t: _order(str(t.subject), str(t.predicate), str(t.object)))
+    ordered += sorted(own, key=lambda t: (own[t], *_order(str(t.subject), str(t.predicate),
+                                                          str(t.object))))
     return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 

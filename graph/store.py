@@ -35,7 +35,7 @@ from rdflib.term import Identifier
 from policykg.graph.model import ArticleGraph
 from policykg.graph.query import QueryError, QueryResult, QueryTimeout
 from policykg.graph.rdf import (
-    PREFIXES, Source, article_quads, graph_iri, oxigraph_quads, to_nquads, to_oxigraph,
+    PREFIXES, Source, article_oxigraph, graph_iri, oxigraph_quads, to_nquads,
     to_oxigraph_term, to_trig, to_turtle_union, atomic_write,
 )
 
@@ -179,7 +179,7 @@ class GraphStore:
         article missing, never half of it.
         """
         store = self._writable()
-        quads = [to_oxigraph(q) for q in article_quads(ag)]
+        quads = article_oxigraph(ag)
         g = ox.NamedNode(str(graph_iri(ag.article.id)))
         if store.contains_named_graph(g):
             store.remove_graph(g)

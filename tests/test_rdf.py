@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import subprocess
 import sys
@@ -247,10 +248,20 @@ def test_writers_round_trip_metacharacters_exactly():
     assert nasty == [Literal(NASTY, lang="zh")]
 
 
-def test_nquads_are_sorted_unique_lines():
+def _nq_order(line: str) -> tuple[str, str, int, str, str]:
+    s, p, rest = line.split(" ", 2)
+    o, g = rest[:-2].rsplit(" ", 1)     # drop " ." (the graph IRI has no space)
+    return (g, s, 0 if p.endswith("#type>") else 1, p, o)
+
+
+def test_nquads_are_unique_lines_by_graph_subject_type_first():
     graphs = sample_graphs()
     lines = to_nquads(graphs).decode().splitlines()
-    assert lines == sorted(set(lines))
+    assert len(lines) == len(set(lines))
+    assert lines == sorted(lines, key=_nq_order)
+    # each article graph is one block, as in graph.trig
+    blocks = [g for g, _ in itertools.groupby(_nq_order(line)[0] for line in lines)]
+    assert blocks == sorted(f"<{graph_iri(ag.article.id)}>" for ag in graphs)
     assert all(line.endswith(" .") for line in lines)
     assert len(lines) == sum(len(article_quads(ag)) for ag in graphs)
     assert '"A \\"B\\" \\\\ C\\n<script>alert(1)</script> }} {{ ; . # \' @zh ^^ \\t"@zh' in to_nquads(graphs).decode()
@@ -263,6 +274,21 @@ def test_turtle_union_merges_duplicates():
     assert len(g) == len(triples) < sum(len(article_quads(ag)) for ag in graphs)
     head = to_turtle_union(graphs).decode().splitlines()[:3]
     assert head[0].startswith("@prefix ")
+
+
+def test_turtle_union_puts_shared_subjects_first_then_graph_by_graph():
+    graphs = sample_graphs()
+    ttl = to_turtle_union(graphs).decode()
+    subjects = [line.split(" ", 1)[0] for line in ttl.splitlines()
+                if line and not line.startswith(("@prefix", " ", "\t"))]
+    shared = [s for s in subjects if s.startswith(("entity:", "rule:"))]
+    assert subjects[:len(shared)] == shared == sorted(shared)     # merged, sorted, first
+    assert len(shared) == len(set(shared))
+    rest = subjects[len(shared):]
+    assert rest and not any(s.startswith(("entity:", "rule:")) for s in rest)
+    # the article's own subjects come in the graphs' order, the article node among them
+    arts = [s for s in rest if s.startswith("article:")]
+    assert arts == [f"article:{ag.article.id}" for ag in sorted(graphs, key=lambda g: g.article.id)]
 
 
 def test_confidence_is_two_place_canonical_decimal():
