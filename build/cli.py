@@ -303,61 +303,116 @@ def serve(
     bind: Annotated[str, typer.Option(help="Address to listen on; loopback by default (only this machine).")] = "127.0.0.1",
     timeout: Annotated[Optional[float], typer.Option(help="Stop queries after this many seconds.")] = None,
 ) -> None:
-    """Serve the built store as a read-only SPARQL 1.1 endpoint with a query web UI (Ctrl-C stops)."""
-    from policykg.graph.server import OxigraphServer, ServeError, is_loopback, store_location
+    """Serve the built store as a read-only SPARQL 1.1 endpoint with a query web UI (Ctrl-C stops).
+
+    A rebuild into the same folder is picked up by itself: once the new output is in
+    place, the server restarts on it (same port) and prints a line saying so.
+    """
+    import signal
+
+    from rich.markup import escape
+
+    from policykg.graph.server import ReloadingServer, ServeError, is_loopback
 
     if not 0 < port < 65536:
         raise _fail(f"--port must be between 1 and 65535, got {port}")
     try:
-        server = OxigraphServer(store_location(store), host=bind, port=port, timeout_s=timeout)
-        server.start()
+        server = ReloadingServer(store, host=bind, port=port, timeout_s=timeout)
     except ServeError as e:
-        raise _fail(str(e))
-    if not is_loopback(bind):
-        err.print(f"warning: listening on {bind}: other machines on the network can query "
-                  "this graph (read-only)", markup=False)
-    out.print(f"SPARQL endpoint  {server.url}/query  (read-only; the default graph is the "
-              f"union of all article graphs)\nquery UI         {server.url}/\n"
-              "press Ctrl-C to stop", markup=False)
+        raise _fail(escape(str(e)))
+
+    def terminate(signum: int, frame: object) -> None:     # `kill PID` stops it like Ctrl-C
+        raise KeyboardInterrupt
+
+    def say(text: str) -> None:
+        # not rich: a Ctrl-C right after its write would print the text again with the next
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    before = signal.signal(signal.SIGTERM, terminate)
     try:
-        code = server.wait()
+        try:
+            server.start()
+        except ServeError as e:
+            raise _fail(escape(str(e)))
+        if not is_loopback(bind):
+            err.print(f"warning: listening on {bind}: other machines on the network can query "
+                      "this graph (read-only)", markup=False)
+        watching = (f"reloads by itself when {server.watcher.root} is rebuilt\n"
+                    if server.watcher is not None else "")
+        say(f"SPARQL endpoint  {server.url}/query  (read-only; the default graph is the "
+            f"union of all article graphs)\nquery UI         {server.url}/\n{watching}"
+            "press Ctrl-C to stop")
+        code = server.run(on_reload=say)
     except KeyboardInterrupt:
         server.stop()
-        out.print("stopped", markup=False)
+        say("stopped")
         raise typer.Exit(EXIT_OK)
-    raise _fail(f"the oxigraph server stopped unexpectedly (exit code {code}): "
-                f"{server.log().strip()[-500:] or 'no output'}")
+    except ServeError as e:     # the restart after a rebuild failed
+        server.stop()
+        raise _fail(escape(f"{store} was rebuilt, but the server could not restart on it: {e}"))
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    log = server.log().strip()[-500:] or "no output"
+    server.stop()
+    raise _fail(escape(f"the oxigraph server stopped unexpectedly (exit code {code}): {log}"))
 
 
 @app.command()
 def push(
     endpoint: Annotated[str, typer.Option("--endpoint", "-e", help="Graph Store Protocol URL of the server, e.g. http://localhost:7878/store (see README).")],
     store: Annotated[Path, typer.Option("--store", "-s", help="Output folder of a build (or its store/).")] = Path("out"),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be sent; send nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be sent and deleted; change nothing (still asks the server which graphs it has, unless --no-prune).")] = False,
+    prune: Annotated[bool, typer.Option("--prune/--no-prune", help="Delete the server's policykg article graphs that the build no longer has (articles removed from the corpus), so the server mirrors the build. Other graphs are never touched.")] = True,
+    query_endpoint: Annotated[Optional[str], typer.Option(help="SPARQL query URL of the server, to list its graphs for --prune. Default: guessed from --endpoint (…/store → …/query, …/data → …/query, …/rdf-graphs/service → the repository, …/sparql-graph-crud-auth → …/sparql-auth, else the same URL).")] = None,
     auth_env: Annotated[Optional[str], typer.Option(help="Environment variable holding user:password (basic/digest auth). Default: ~/.netrc entry of the host, if any.")] = None,
     token_env: Annotated[Optional[str], typer.Option(help="Environment variable holding a bearer token (QLever access token).")] = None,
     graph_param: Annotated[str, typer.Option(help="Query parameter naming the graph (Virtuoso: graph-uri).")] = "graph",
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each answer of the server.")] = 60.0,
 ) -> None:
-    """Load the graph into a SPARQL 1.1 server: one PUT per article graph (replaces it; repeatable)."""
-    from policykg.graph.push import PushError, credentials, push as push_graphs
+    """Load the graph into a SPARQL 1.1 server: one PUT per article graph (replaces it; repeatable),
+    then delete the graphs of articles removed from the corpus (--no-prune keeps them).
+
+    Failures (server unreachable, refused, timed out) print one line naming the server
+    and exit with 2; nothing is written locally, and running the same push again finishes it.
+    """
+    from rich.markup import escape
+
+    from policykg.graph.push import PushError, credentials, push as push_graphs, query_url
 
     if auth_env and token_env:
         raise _fail("give either --auth-env or --token-env, not both")
     try:
         creds = credentials(endpoint, auth_env=auth_env, token_env=token_env)
+        qurl = query_endpoint or query_url(endpoint)
+        # explicit credentials are for the server; ~/.netrc ones for the query URL's own host
+        query_creds = creds if auth_env or token_env or not prune else credentials(qurl)
         report = push_graphs(store, endpoint=endpoint, creds=creds, dry_run=dry_run,
-                             timeout=timeout, graph_param=graph_param)
+                             timeout=timeout, graph_param=graph_param, prune=prune,
+                             query_endpoint=qurl, query_creds=query_creds)
     except PushError as e:
-        raise _fail(str(e))
+        raise _fail(escape(str(e)))
+
+    def graphs(n: int) -> str:
+        return f"{n} graph{'' if n == 1 else 's'}"
+
     if dry_run:
         for g in report.graphs:
-            out.print(f"would PUT {g.triples:>7} triples  {g.url}", markup=False, soft_wrap=True)
-        out.print(f"dry run: {len(report.graphs)} graphs, {report.triples} triples; nothing sent",
-                  markup=False)
+            out.print(f"would PUT    {g.triples:>7} triples  {g.url}", markup=False, soft_wrap=True)
+        for d in report.deleted:
+            out.print(f"would DELETE {'':>7}          {d.url}", markup=False, soft_wrap=True)
+        deleting = (f"; {graphs(len(report.deleted))} of removed articles to delete"
+                    if report.deleted else "")
+        out.print(f"dry run: {graphs(len(report.graphs))}, {report.triples} triples{deleting}; "
+                  "nothing sent", markup=False, soft_wrap=True)
     else:
-        out.print(f"pushed {len(report.graphs)} graphs ({report.triples} triples) to {endpoint}",
-                  markup=False)
+        for d in report.deleted:
+            out.print(f"deleted {d.graph} (article {d.article_id} is no longer in the build)",
+                      markup=False, soft_wrap=True)
+        deleted = (f"; deleted {graphs(len(report.deleted))} of removed articles"
+                   if report.deleted else "")
+        out.print(f"pushed {graphs(len(report.graphs))} ({report.triples} triples) to {endpoint}"
+                  f"{deleted}", markup=False, soft_wrap=True)
 
 
 @app.command()

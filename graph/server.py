@@ -2,9 +2,16 @@
 
 :class:`OxigraphServer` starts ``oxigraph serve-read-only`` (or ``serve``, read-write,
 for tests and local pushes) as a child process on a loopback port, waits until it
-answers, and stops it again. ``policykg serve`` is a thin wrapper. The server has
-a query web UI at ``/``, the SPARQL protocol at ``/query`` (and ``/update`` when
-read-write) and the Graph Store Protocol at ``/store``.
+answers, and stops it again. The server has a query web UI at ``/``, the SPARQL
+protocol at ``/query`` (and ``/update`` when read-write) and the Graph Store
+Protocol at ``/store``.
+
+``policykg serve`` runs a :class:`ReloadingServer`: a build swaps a whole new
+output folder in (``out/`` is renamed away, the staging folder renamed to
+``out/``, the old one deleted), so a server would keep reading the old, deleted
+store. The :class:`OutputWatcher` notices the swap (``out/report.json`` is another
+file) and the server is restarted on the new store, on the same port. It never
+takes the build lock and never restarts before the swap is complete.
 
 The default graph is the union of all article graphs (``--union-default-graph``),
 as in ``policykg query``.
@@ -15,9 +22,9 @@ False
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -25,14 +32,20 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["ServeError", "OxigraphServer", "find_oxigraph", "port_in_use", "free_port",
-           "store_location", "is_loopback"]
+__all__ = ["ServeError", "PortInUseError", "OxigraphServer", "ReloadingServer",
+           "OutputWatcher", "find_oxigraph", "port_in_use", "free_port", "store_location",
+           "output_root", "is_loopback"]
 
 
 class ServeError(Exception):
     """The server cannot be started (no executable, port taken, no store)."""
+
+
+class PortInUseError(ServeError):
+    """Another program listens on the port."""
 
 
 def find_oxigraph() -> str:
@@ -81,6 +94,20 @@ def is_loopback(host: str) -> bool:
     (True, True, False)
     """
     return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def output_root(path: str | os.PathLike[str]) -> Path | None:
+    """The build output folder of ``path`` (``out/`` or ``out/store``): the folder
+    with ``report.json``, or None when ``path`` is no build output.
+
+    >>> output_root("no/such/out") is None
+    True
+    """
+    p = Path(path)
+    for root in (p, p.parent) if p.name == "store" else (p,):
+        if (root / "report.json").is_file() and (root / "store").is_dir():
+            return root
+    return None
 
 
 def store_location(path: str | os.PathLike[str]) -> Path:
@@ -136,7 +163,7 @@ class OxigraphServer:
         """Start the server and return once it answers HTTP; raise :class:`ServeError`
         if the port is taken or the process exits."""
         if port_in_use(self.host, self.port):
-            raise ServeError(self._port_taken())
+            raise PortInUseError(self._port_taken())
         cmd = self.command()
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
@@ -148,7 +175,7 @@ class OxigraphServer:
                 log = self.log()
                 self.process = None
                 if "address already in use" in log.lower():
-                    raise ServeError(self._port_taken())
+                    raise PortInUseError(self._port_taken())
                 raise ServeError(f"the oxigraph server stopped at start-up (exit code {code}): "
                                  f"{log.strip() or 'no output'}")
             if self._answers():
@@ -186,11 +213,12 @@ class OxigraphServer:
         return self.process.wait()
 
     def stop(self, *, timeout: float = 10.0) -> None:
-        """Ask the server to stop (SIGINT, like Ctrl-C), kill it if it does not."""
+        """Ask the server to stop (SIGTERM: SIGINT may be ignored, as in a background
+        job of a shell script), kill it if it does not."""
         p, self.process = self.process, None
         if p is not None and p.poll() is None:
             try:
-                p.send_signal(signal.SIGINT if os.name != "nt" else signal.SIGTERM)
+                p.terminate()
                 p.wait(timeout)
             except subprocess.TimeoutExpired:
                 p.kill()
@@ -201,6 +229,116 @@ class OxigraphServer:
 
     def __enter__(self) -> OxigraphServer:
         return self.start() if self.process is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class OutputWatcher:
+    """Tells when a build has swapped a new output folder in at ``root``.
+
+    A build writes ``report.json`` into its staging folder and then renames the
+    folder to ``root``: a complete new output shows as another ``root/report.json``
+    file (another inode, or mtime) next to a ``store/CURRENT``. While the swap is
+    under way (``root`` briefly missing) or ``root`` is gone, nothing has changed.
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.seen = self.identity()
+
+    def identity(self) -> tuple[int, ...] | None:
+        """Which output is at ``root`` now (None: none complete)."""
+        try:
+            report = os.stat(self.root / "report.json")
+            store = os.stat(self.root / "store")
+            os.stat(self.root / "store" / "CURRENT")
+        except OSError:
+            return None
+        return (report.st_dev, report.st_ino, report.st_mtime_ns, report.st_size, store.st_ino)
+
+    def changed(self) -> bool:
+        """Whether another complete output is in place than when last asked."""
+        now = self.identity()
+        if now is None or now == self.seen:
+            return False
+        self.seen = now
+        return True
+
+    def articles(self) -> int | None:
+        """The number of articles in the current output's report, if readable."""
+        try:
+            return len(json.loads((self.root / "report.json").read_text("utf-8"))["articles"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+class ReloadingServer:
+    """A read-only :class:`OxigraphServer` over a build output that restarts on the
+    new store after each rebuild (``policykg serve``), keeping its port.
+
+    :meth:`run` serves until the server process exits by itself; Ctrl-C
+    (:class:`KeyboardInterrupt`) passes through it: call :meth:`stop` then. A store
+    that is no build output (no ``report.json`` beside it) is served without reloading.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, host: str = "127.0.0.1",
+                 port: int = 7878, timeout_s: float | None = None, poll_s: float = 1.0,
+                 bind_tries: int = 40, bind_wait_s: float = 0.25) -> None:
+        self.server = OxigraphServer(store_location(path), host=host, port=port,
+                                     timeout_s=timeout_s)
+        root = output_root(path)
+        self.watcher = OutputWatcher(root) if root is not None else None
+        self.poll_s, self.bind_tries, self.bind_wait_s = poll_s, bind_tries, bind_wait_s
+        self.reloads = 0
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def start(self) -> ReloadingServer:
+        self.server.start()
+        return self
+
+    def run(self, on_reload: Callable[[str], None] | None = None) -> int:
+        """Serve, restarting after each rebuild (``on_reload`` gets a line saying so);
+        return the exit code of a server process that stopped by itself."""
+        while True:
+            assert self.server.process is not None, "start() the server first"
+            try:
+                return self.server.process.wait(timeout=self.poll_s)
+            except subprocess.TimeoutExpired:
+                pass
+            if self.watcher is not None and self.watcher.changed():
+                self.reload()
+                if on_reload is not None:
+                    n = self.watcher.articles()
+                    count = f"{n} article{'' if n == 1 else 's'}" if n is not None else "rebuilt"
+                    on_reload(f"{time.strftime('%H:%M:%S')} reloaded: {self.watcher.root} was "
+                              f"rebuilt ({count}); same URL")
+
+    def reload(self) -> None:
+        """Restart the server on the store now at its location, on the same port (the
+        old process has just released it: binding is retried for a while)."""
+        self.server.stop()
+        for attempt in range(self.bind_tries):
+            try:
+                self.server.start()
+                break
+            except PortInUseError:
+                if attempt == self.bind_tries - 1:
+                    raise
+                time.sleep(self.bind_wait_s)
+        self.reloads += 1
+
+    def log(self) -> str:
+        return self.server.log()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def __enter__(self) -> ReloadingServer:
+        return self.start() if self.server.process is None else self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -1,6 +1,11 @@
 """Shared fixtures."""
 from __future__ import annotations
 
+import json
+import shutil
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,3 +28,46 @@ def small_output(tmp_path: Path) -> Path:
                 (Relation(a, "coordinatesWith", b, (ev,)),)))
     (out / "report.json").write_text("{}\n")
     return out
+
+
+def _sparql(url: str, query: str) -> list[dict]:
+    req = urllib.request.Request(url + "/query?" + urllib.parse.urlencode({"query": query}),
+                                 headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)["results"]["bindings"]
+
+
+@pytest.fixture
+def sparql() -> Callable[[str, str], list[dict]]:
+    """``sparql(server_url, query)``: the JSON result rows of a SELECT sent to
+    ``server_url/query`` (an oxigraph server)."""
+    return _sparql
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[object]:
+    """A running read-write oxigraph server (an empty store) on a free loopback port."""
+    from policykg.graph.server import OxigraphServer, free_port
+
+    with OxigraphServer(tmp_path / "server", port=free_port(), read_only=False) as server:
+        yield server
+
+
+@pytest.fixture
+def build_texts(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
+    """``build_texts({"a.txt": text, …})``: make ``tmp_path/corpus`` hold exactly these
+    files and build it (incrementally, no views, no SHACL) into ``tmp_path/built``."""
+    from policykg.build.pipeline import BuildOptions, build_corpus
+
+    corpus, out = tmp_path / "corpus", tmp_path / "built"
+
+    def build(texts: dict[str, str]) -> Path:
+        shutil.rmtree(corpus, ignore_errors=True)
+        corpus.mkdir()
+        for name, text in texts.items():
+            (corpus / name).write_text(text, encoding="utf-8")
+        report = build_corpus([corpus], out=out, options=BuildOptions(views=False, validate=False))
+        assert report.ok and len(report.articles) == len(texts), report
+        return out
+
+    return build

@@ -1,6 +1,7 @@
-"""`policykg push`: Graph Store Protocol PUTs into a real read-write oxigraph server.
+"""`policykg push`: Graph Store Protocol PUTs (and DELETEs of graphs of removed
+articles) into a real read-write oxigraph server; failures against small fake servers.
 
-Runtime: about 4 s (one server, one CLI process, a few local sockets).
+Runtime: about 10 s (a server per test, two CLI processes, two small builds).
 """
 from __future__ import annotations
 
@@ -12,27 +13,45 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from policykg.build.cli import app
 from policykg.graph.push import PushError, credentials, push
 from policykg.graph.rdf import graph_iri
-from policykg.graph.server import OxigraphServer, free_port
+from policykg.graph.server import free_port
+from policykg.graph.store import GraphStore
 
 
 CLI = [sys.executable, "-m", "policykg.build.cli"]
+runner = CliRunner()
 COUNTS = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+A = "济南与青岛加快推动联动发展。\n"
+B = "深圳与香港加强合作。\n"
 
 
-def counts(url: str) -> dict[str, int]:
-    req = urllib.request.Request(url + "/query?" + urllib.parse.urlencode({"query": COUNTS}),
-                                 headers={"Accept": "application/sparql-results+json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        rows = json.load(r)["results"]["bindings"]
-    return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+@pytest.fixture
+def counts(sparql):
+    """``counts(server_url)``: triples per named graph on the server."""
+    def count(url: str) -> dict[str, int]:
+        return {row["g"]["value"]: int(row["n"]["value"]) for row in sparql(url, COUNTS)}
+    return count
+
+
+def cli(*args: str):
+    """``policykg ARGS`` in this process (faster than a child process)."""
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def put(url: str, graph: str, body: bytes = b"<urn:a> <urn:b> <urn:c> .\n") -> None:
+    urllib.request.urlopen(urllib.request.Request(
+        url + "/store?" + urllib.parse.urlencode({"graph": graph}), method="PUT", data=body,
+        headers={"Content-Type": "text/turtle"}), timeout=10).close()
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -40,45 +59,94 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_push_puts_one_graph_per_article_and_is_idempotent(small_output: Path, tmp_path: Path) -> None:
-    out = small_output
-    with OxigraphServer(tmp_path / "server", port=free_port(), read_only=False) as server:
-        # unrelated data on the server stays
-        urllib.request.urlopen(urllib.request.Request(
-            server.url + "/store?graph=urn%3Aother", method="PUT",
-            data=b"<urn:a> <urn:b> <urn:c> .\n", headers={"Content-Type": "text/turtle"}))
-        r = subprocess.run([*CLI, "push", "--store", str(out), "--endpoint", server.url + "/store"],
-                           capture_output=True, text=True, timeout=60)
-        assert r.returncode == 0, r.stderr
-        first = counts(server.url)
-        g1, g2 = str(graph_iri("demo-1")), str(graph_iri("demo-2"))
-        assert set(first) == {g1, g2, "urn:other"} and first["urn:other"] == 1
-        total = first[g1] + first[g2]
-        assert r.stdout == f"pushed 2 graphs ({total} triples) to {server.url}/store\n"
-        again = push(out, endpoint=server.url + "/store")
-        assert counts(server.url) == first                     # nothing duplicated
-        assert [g.status for g in again.graphs] == [204, 204]   # replaced, not created
-        assert again.triples == total
-
-
-def test_dry_run_sends_nothing(small_output: Path, tmp_path: Path) -> None:
-    out = small_output
-    port = free_port()              # nothing listens there
-    r = subprocess.run([*CLI, "push", "--store", str(out), "--dry-run",
-                        "--endpoint", f"http://127.0.0.1:{port}/store"],
+def test_push_puts_one_graph_per_article_and_is_idempotent(
+        small_output: Path, oxigraph_server, counts) -> None:
+    out, server = small_output, oxigraph_server
+    put(server.url, "urn:other")                # unrelated data on the server stays
+    r = subprocess.run([*CLI, "push", "--store", str(out), "--endpoint", server.url + "/store"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
+    first = counts(server.url)
+    g1, g2 = str(graph_iri("demo-1")), str(graph_iri("demo-2"))
+    assert set(first) == {g1, g2, "urn:other"} and first["urn:other"] == 1
+    total = first[g1] + first[g2]
+    assert r.stdout == f"pushed 2 graphs ({total} triples) to {server.url}/store\n"
+    again = push(out, endpoint=server.url + "/store")
+    assert counts(server.url) == first                     # nothing duplicated
+    assert [g.status for g in again.graphs] == [204, 204]   # replaced, not created
+    assert again.triples == total and again.deleted == ()
+    assert again.query_endpoint == server.url + "/query"
+
+
+def test_push_deletes_the_graphs_of_removed_articles_and_nothing_else(
+        build_texts, oxigraph_server, counts) -> None:
+    server = oxigraph_server
+    store_url = server.url + "/store"
+    ga, gb = str(graph_iri("a-1")), str(graph_iri("b-1"))
+    near = "https://w3id.org/policykg/id/gazetteer"     # not under …/id/g/
+    put(server.url, "urn:other")
+    put(server.url, near)
+    out = build_texts({"a.txt": A, "b.txt": B})
+    r = cli("push", "--store", str(out), "--endpoint", store_url)
+    assert r.exit_code == 0, r.stderr
+    first = counts(server.url)
+    assert set(first) == {ga, gb, "urn:other", near}
+    assert r.stdout == f"pushed 2 graphs ({first[ga] + first[gb]} triples) to {store_url}\n"
+
+    build_texts({"a.txt": A})           # b.txt removed from the corpus, rebuilt
+    before = snapshot(out)
+    dry = cli("push", "--store", str(out), "--endpoint", store_url, "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    url_a = f"{store_url}?graph=https%3A%2F%2Fw3id.org%2Fpolicykg%2Fid%2Fg%2Fa-1"
+    url_b = f"{store_url}?graph=https%3A%2F%2Fw3id.org%2Fpolicykg%2Fid%2Fg%2Fb-1"
+    assert dry.stdout == (
+        f"would PUT    {first[ga]:>7} triples  {url_a}\n"
+        f"would DELETE                  {url_b}\n"
+        f"dry run: 1 graph, {first[ga]} triples; 1 graph of removed articles to delete; "
+        "nothing sent\n")
+    assert counts(server.url) == first      # the dry run changed nothing
+
+    r = cli("push", "--store", str(out), "--endpoint", store_url)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == (f"deleted {gb} (article b-1 is no longer in the build)\n"
+                        f"pushed 1 graph ({first[ga]} triples) to {store_url}; deleted 1 graph "
+                        "of removed articles\n")
+    assert counts(server.url) == {ga: first[ga], "urn:other": 1, near: 1}
+    assert snapshot(out) == before          # nothing written locally
+
+    # --no-prune keeps graphs the build does not have; pruning again deletes them
+    put(server.url, gb)
+    kept = push(out, endpoint=store_url, prune=False)
+    assert kept.deleted == () and kept.query_endpoint is None and gb in counts(server.url)
+    pruned = push(out, endpoint=store_url)
+    assert [(d.article_id, d.status) for d in pruned.deleted] == [("b-1", 204)]
+    assert set(counts(server.url)) == {ga, "urn:other", near}
+
+
+def test_dry_run_sends_nothing(small_output: Path) -> None:
+    out = small_output
+    port = free_port()              # nothing listens there
+    r = cli("push", "--store", str(out), "--dry-run", "--no-prune",
+            "--endpoint", f"http://127.0.0.1:{port}/store")
+    assert r.exit_code == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0].startswith("would PUT") and lines[0].endswith(
         f"http://127.0.0.1:{port}/store?graph=https%3A%2F%2Fw3id.org%2Fpolicykg%2Fid%2Fg%2Fdemo-1")
     assert lines[-1].startswith("dry run: 2 graphs, ") and lines[-1].endswith("; nothing sent")
+    # without --no-prune the dry run asks the server which graphs it has
+    r = cli("push", "--store", str(out), "--dry-run",
+            "--endpoint", f"http://127.0.0.1:{port}/store")
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr == (f"error: cannot connect to http://127.0.0.1:{port} while listing the "
+                        "server's graphs: connection refused (is the server running, and is "
+                        "the port right?); nothing was sent\n")
 
 
-def test_a_refused_connection_is_a_clear_error_and_changes_nothing(small_output: Path, tmp_path: Path) -> None:
+def test_a_refused_connection_is_a_clear_error_and_changes_nothing(small_output: Path) -> None:
     out = small_output
     before = snapshot(out)
     port = free_port()
-    r = subprocess.run([*CLI, "push", "--store", str(out),
+    r = subprocess.run([*CLI, "push", "--store", str(out), "--no-prune",
                         "--endpoint", f"http://127.0.0.1:{port}/store"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2
@@ -87,7 +155,7 @@ def test_a_refused_connection_is_a_clear_error_and_changes_nothing(small_output:
     assert snapshot(out) == before
 
 
-def test_a_server_that_never_answers_times_out(small_output: Path, tmp_path: Path) -> None:
+def test_a_server_that_never_answers_times_out(small_output: Path) -> None:
     out = small_output
     before = snapshot(out)
     with socket.socket() as mute:     # accepts connections (backlog), never answers
@@ -95,32 +163,150 @@ def test_a_server_that_never_answers_times_out(small_output: Path, tmp_path: Pat
         mute.listen()
         port = mute.getsockname()[1]
         with pytest.raises(PushError) as e:
+            push(out, endpoint=f"http://127.0.0.1:{port}/store", timeout=0.5, prune=False)
+        assert str(e.value) == (f"http://127.0.0.1:{port} did not answer within 0.5 s; check "
+                                "that the server is up and not overloaded, or allow more time "
+                                "with --timeout; nothing was sent")
+        with pytest.raises(PushError) as e:
             push(out, endpoint=f"http://127.0.0.1:{port}/store", timeout=0.5)
-    assert str(e.value) == (f"http://127.0.0.1:{port} did not answer within 0.5 s; check that "
-                            "the server is up and not overloaded, or allow more time with "
-                            "--timeout; nothing was sent")
+        assert str(e.value) == (f"http://127.0.0.1:{port} did not answer within 0.5 s while "
+                                "listing the server's graphs; check that the server is up and "
+                                "not overloaded, or allow more time with --timeout; nothing "
+                                "was sent")
     assert snapshot(out) == before
 
 
-class _AuthServer(http.server.BaseHTTPRequestHandler):
-    seen: list[str | None] = []
+class _FakeStore(http.server.BaseHTTPRequestHandler):
+    """A Graph Store + SPARQL server that lists a stale article graph and an unrelated
+    graph, accepts PUTs and refuses (403) or never answers (sleeps) DELETEs."""
 
-    def do_PUT(self) -> None:  # noqa: N802 - http.server API
-        self.rfile.read(int(self.headers["Content-Length"]))
-        self.seen.append(self.headers.get("Authorization"))
-        ok = self.headers.get("Authorization") == "Basic " + base64.b64encode(b"ann:pw").decode()
-        self.send_response(204 if ok else 401)
-        if not ok:
-            self.send_header("WWW-Authenticate", 'Basic realm="kg"')
-        self.send_header("Content-Length", "0")
+    graphs = [str(graph_iri("demo-1")), str(graph_iri("gone-1")), "urn:other"]
+    delete = "refuse"
+    requests: list[str] = []
+
+    def _send(self, code: int, body: bytes = b"", ctype: str = "text/plain") -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        self.requests.append(f"GET {urllib.parse.urlsplit(self.path).path}")
+        rows = [{"g": {"type": "uri", "value": g}} for g in self.graphs]   # unfiltered on purpose
+        self._send(200, json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": rows}})
+                   .encode(), "application/sparql-results+json")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.requests.append("PUT")
+        self._send(204)
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self.requests.append("DELETE " + urllib.parse.parse_qs(
+            urllib.parse.urlsplit(self.path).query)["graph"][0])
+        if self.delete == "sleep":
+            time.sleep(1.5)
+        self._send(403, b"this user may not\ndelete graphs")
 
     def log_message(self, *a: object) -> None:
         pass
 
 
-def test_basic_auth_from_an_environment_variable(small_output: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def fake_store():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeStore)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    _FakeStore.requests = []
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_refused_or_unanswered_delete_is_a_clear_error(small_output: Path, fake_store: str) -> None:
+    out, url = small_output, fake_store
+    before = snapshot(out)
+    gone = str(graph_iri("gone-1"))
+    r = cli("push", "--store", str(out), "--endpoint", url + "/store")
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert r.stderr == (
+        f"error: {url}/store: HTTP 403 Forbidden while deleting graph {gone} (no credentials "
+        f"were given); pass user:password in an environment variable with --auth-env VAR or "
+        f"add a ~/.netrc entry for 127.0.0.1; all 2 graphs were replaced and 0 of 1 graphs of "
+        "removed articles deleted before this; run the same push again to finish (or pass "
+        "--no-prune to keep them)\n")
+    # only the stale article graph is deleted: never urn:other, never a graph being pushed
+    assert _FakeStore.requests == ["GET /query", "PUT", "PUT", f"DELETE {gone}"]
+
+    _FakeStore.delete = "sleep"
+    try:
+        with pytest.raises(PushError) as e:
+            push(out, endpoint=url + "/store", timeout=0.5)
+    finally:
+        _FakeStore.delete = "refuse"
+    assert str(e.value) == (
+        f"{url} did not answer within 0.5 s while deleting graph {gone}; check that the server "
+        "is up and not overloaded, or allow more time with --timeout; all 2 graphs were "
+        "replaced and 0 of 1 graphs of removed articles deleted before this; run the same push "
+        "again to finish (or pass --no-prune to keep them)")
+    assert snapshot(out) == before
+
+
+def test_an_empty_build_does_not_wipe_the_server(tmp_path: Path, fake_store: str) -> None:
+    out = tmp_path / "empty"
+    with GraphStore.open(out / "store"):
+        pass
+    (out / "report.json").write_text("{}\n")
+    with pytest.raises(PushError) as e:
+        push(out, endpoint=fake_store + "/store")
+    assert str(e.value) == (
+        f"{out}: the build has no article graphs; pushing it would delete all 2 policykg graphs "
+        f"on {fake_store}/store; check --store (or pass --no-prune to push nothing); nothing was "
+        "sent")
+    assert _FakeStore.requests == ["GET /query"]
+
+
+def test_a_query_url_that_is_no_sparql_endpoint(small_output: Path, oxigraph_server) -> None:
+    url = oxigraph_server.url
+    with pytest.raises(PushError) as e:
+        push(small_output, endpoint=url + "/store", query_endpoint=url + "/")
+    assert str(e.value) == (
+        f"{url}/: the answer to the query listing the server's graphs is not a SPARQL JSON "
+        "result (it starts '<!DOCTYPE html> <html lang=\"en\"> <head> <meta charset=\"u'); check "
+        "that --query-endpoint (default: guessed from --endpoint) is the server's SPARQL query "
+        "URL, or pass --no-prune to push without deleting; nothing was sent")
+
+
+class _AuthServer(http.server.BaseHTTPRequestHandler):
+    seen: list[str | None] = []
+
+    def _answer(self, body: bytes) -> None:
+        self.seen.append(self.headers.get("Authorization"))
+        ok = self.headers.get("Authorization") == "Basic " + base64.b64encode(b"ann:pw").decode()
+        body = body if ok else b""
+        self.send_response(200 if ok and body else 204 if ok else 401)
+        if not ok:
+            self.send_header("WWW-Authenticate", 'Basic realm="kg"')
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API: the query listing graphs
+        self._answer(b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}')
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self._answer(b"")
+
+    def log_message(self, *a: object) -> None:
+        pass
+
+
+def test_basic_auth_from_an_environment_variable(small_output: Path) -> None:
     out = small_output
+    _AuthServer.seen = []
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AuthServer)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{httpd.server_address[1]}/store"
@@ -128,13 +314,21 @@ def test_basic_auth_from_an_environment_variable(small_output: Path, tmp_path: P
         creds = credentials(url, auth_env="KG_AUTH", environ={"KG_AUTH": "ann:pw"})
         report = push(out, endpoint=url, creds=creds)
         assert [g.status for g in report.graphs] == [204, 204]
+        assert len(_AuthServer.seen) == 3       # the query listing graphs had them too
         wrong = credentials(url, auth_env="KG_AUTH", environ={"KG_AUTH": "ann:nope"})
         with pytest.raises(PushError) as e:
-            push(out, endpoint=url, creds=wrong)
+            push(out, endpoint=url, creds=wrong, prune=False)
         assert str(e.value) == (
             f"{url}: HTTP 401 Unauthorized (the credentials from $KG_AUTH were rejected); pass "
             "user:password in an environment variable with --auth-env VAR or add a ~/.netrc "
             "entry for 127.0.0.1; nothing was sent")
+        with pytest.raises(PushError) as e:
+            push(out, endpoint=url, creds=wrong)
+        assert str(e.value) == (
+            f"{url[:-len('/store')]}/query: HTTP 401 Unauthorized while listing the server's "
+            "graphs (the credentials from $KG_AUTH were rejected); pass user:password in an "
+            "environment variable with --auth-env VAR or add a ~/.netrc entry for 127.0.0.1; "
+            "nothing was sent")
     finally:
         httpd.shutdown()
         httpd.server_close()
