@@ -25,10 +25,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from policykg.build.lexicon import Lexicon, LexEntry
+from policykg.build.lexicon import Head, LexEntry, Lexicon
 from policykg.build.segment import Segmenter, Token
 
 CJK = r"\u4e00-\u9fff"
+CJK_RUN_RE = re.compile(f"[{CJK}]+")
 SENTENCE_RE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;”’」』）)]*")
 TITLE_RE = re.compile(r"《([^《》\n]{2,60})》")
 #: Documents named without 《》 by convention: 党的二十大报告, 十九大报告, 政府工作报告.
@@ -50,7 +51,8 @@ LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作
 LINK_SUFFIX_RE = re.compile("[“\"]?(?:" + "|".join(LINK_SUFFIXES) + ")")
 LINKAGE_START = ("联动", "双城", "一体化", "同城化", "“双城", "全面接轨", "融合发展", "协同发展")
 LINKAGE_RE = re.compile(r"[“\"]?(?:双城)?[”\"]?(?P<core>联动|一体化|同城化|记|融合发展|协同发展|全面接轨)[”\"]?(?:发展)?")
-GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")
+GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")     # each has 两 or 双
+THIS_PLACE_RE = re.compile(r"该(市|省|区|县)")
 #: Tokens that end a noun phrase when walking left from its head.
 BOUNDARY_WORDS = frozenset("""
 建立 成立 设立 形成 健全 完善 探索 构建 推动 推进 加强 强化 深化 实施 开展 打造 建设 落地
@@ -139,7 +141,8 @@ class Sentence:
     @cached_property
     def bounds(self) -> frozenset[int]:
         """Token boundaries (sentence offsets): where a name may start or end."""
-        return frozenset({0, len(self.text)} | {t.start for t in self.tokens} | {t.end for t in self.tokens})
+        # tokens cover the text: every end is the next start, or the text's end
+        return frozenset([0, len(self.text), *(t.start for t in self.tokens)])
 
 
 def split_sentences(paragraphs: Sequence[str], offsets: Sequence[int]) -> list[tuple[int, int, str]]:
@@ -217,9 +220,14 @@ class MentionFinder:
         self.lex = lexicon
         self.seg = segmenter
         self._short_rows = lexicon.short_name_rows
-        self._heads_by_last: dict[str, list] = {}
+        # heads by their text, and the head lengths per last character, longest first:
+        # finding the head that ends at an offset is a few dict lookups
+        self._head_by_text: dict[str, Head] = {}
+        lens: dict[str, set[int]] = {}
         for h in lexicon.heads:  # longest first, as in the lexicon
-            self._heads_by_last.setdefault(h.head[-1], []).append(h)
+            self._head_by_text.setdefault(h.head, h)
+            lens.setdefault(h.head[-1], set()).add(len(h.head))
+        self._head_lens = {c: tuple(sorted(ns, reverse=True)) for c, ns in lens.items()}
 
     # ------------------------------------------------------------------ article
     def find(self, paragraphs: Sequence[str], offsets: Sequence[int]) -> tuple[list[Sentence], list[list[Mention]]]:
@@ -241,6 +249,7 @@ class MentionFinder:
                 if m.rule == "lex.place":
                     self._doc_places[m.label] += 1
         self._last_place: dict[str, str] = {}
+        self._char_places: dict[str, str | None] = {}   # _resolve_char, once _doc_places is known
         out = []
         for s in sentences:
             ms = self._sentence_mentions(s)
@@ -421,28 +430,40 @@ class MentionFinder:
         return False
 
     def _head_type(self, phrase: str) -> str | None:
-        for h in self.lex.heads:
-            if phrase.endswith(h.head) and len(phrase) >= h.min_len:
+        """Type of the longest head ``phrase`` ends with that it is long enough for."""
+        if not phrase:
+            return None
+        for n in self._head_lens.get(phrase[-1], ()):
+            h = self._head_by_text.get(phrase[-n:]) if n <= len(phrase) else None
+            if h is not None and len(phrase) >= h.min_len:
                 return h.type
+        return None
+
+    def _head_ending(self, text: str, end: int, first: int) -> Head | None:
+        """The longest head that ends at ``end`` and starts at or after ``first``."""
+        for n in self._head_lens.get(text[end - 1], ()):
+            if end - n >= first:
+                h = self._head_by_text.get(text[end - n:end])
+                if h is not None:
+                    return h
         return None
 
     def _head_phrases(self, s: Sentence, *, blocked: list[tuple[int, int]]) -> list[Mention]:
         toks = s.tokens
         out = []
+        text, head_lens = s.text, self._head_lens
         for i, tok in enumerate(toks):
-            if tok.tag == "x":
+            if tok.tag == "x" or text[tok.end - 1] not in head_lens:   # cheap test first
                 continue
             # the head may span tokens (都市 + 圈, 造廊 + 带)
-            head = next((h for h in self._heads_by_last.get(tok.word[-1], ())
-                         if s.text.endswith(h.head, 0, tok.end)
-                         and tok.end - len(h.head) >= toks[max(0, i - 1)].start), None)
+            head = self._head_ending(s.text, tok.end, toks[i - 1].start if i else 0)
             if head is None:
                 continue
             # do not let a head phrase end in the middle of a longer head token run
-            if i + 1 < len(toks) and any(
-                    (tok.word + toks[i + 1].word).endswith(h.head) and len(h.head) > len(head.head)
-                    for h in self._heads_by_last.get(toks[i + 1].word[-1], ())):
-                continue
+            if i + 1 < len(toks):
+                longer = self._head_ending(s.text, toks[i + 1].end, tok.start)
+                if longer is not None and len(longer.head) > len(head.head):
+                    continue
             if head.head in SKIP_HEADS:
                 continue
             lexical_head = tok.word != head.head and tok.word in self.lex.entries
@@ -564,6 +585,13 @@ class MentionFinder:
     # ------------------------------------------------------------------ places
     def _resolve_char(self, ch: str) -> str | None:
         """The place a one-character short name stands for in this article."""
+        try:
+            return self._char_places[ch]
+        except KeyError:
+            place = self._char_places[ch] = self._resolve_char_uncached(ch)
+            return place
+
+    def _resolve_char_uncached(self, ch: str) -> str | None:
         cands = list(self.lex.abbreviations.get(ch, ()))
         # first characters of the places this article names
         cands += [p for p in self._doc_places if p.startswith(ch) and p not in cands]
@@ -610,15 +638,14 @@ class MentionFinder:
                 starts.add(at)
                 at = text.find(w, at + 1)
         i = 0
-        while i < len(text):
-            nxt = min((x for x in starts if x >= i), default=None)
-            if nxt is None:
-                break
+        for nxt in sorted(starts):
+            if nxt < i:
+                continue
             i = nxt
             hit = None
             for n in (3, 2):
                 w = text[i:i + n]
-                if len(w) < n or i not in bounds or not re.fullmatch(f"[{CJK}]+", w):
+                if len(w) < n or i not in bounds or not CJK_RUN_RE.fullmatch(w):
                     continue
                 rest = text[i + n:]
                 known = w in self._compounds
@@ -670,8 +697,10 @@ class MentionFinder:
         return out
 
     def _group_refs(self, s: Sentence) -> list[Mention]:
-        out = []
-        for m in re.finditer(r"该(市|省|区|县)", s.text):
+        out: list[Mention] = []
+        if "该" not in s.text and "两" not in s.text and "双" not in s.text:  # in every pattern below
+            return out
+        for m in THIS_PLACE_RE.finditer(s.text):
             want = "City" if m.group(1) == "市" else "Region"
             before = [x for x in self._lexicon_mentions(s) if x.end <= s.start + m.start()
                       and x.rule == "lex.place" and want in x.types]
@@ -680,7 +709,7 @@ class MentionFinder:
                 out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), "", (want,),
                                    "ref.this", places=(last,)))
         for ref in GROUP_REFS:
-            for m in re.finditer(ref, s.text):
+            for m in re.finditer(re.escape(ref), s.text):
                 out.append(Mention(s.start + m.start(), s.start + m.end(), ref, "", ("City",),
                                    "ref.group"))
         return out
@@ -691,7 +720,7 @@ class MentionFinder:
         (产业 → Industry, 领域 → the items' own types) or a vocabulary word
         (等生产性服务业 → Industry); None when the tail names nothing typed."""
         rest = tail[ENUM_QUALIFIER_RE.match(tail).end():]
-        for key in sorted(ENUM_HEAD_TYPES, key=len, reverse=True):
+        for key in _ENUM_HEADS_LONGEST_FIRST:
             if rest.startswith(key):
                 return key, ENUM_HEAD_TYPES[key]
         toks = self.seg.tag(rest)
@@ -715,7 +744,9 @@ class MentionFinder:
         return None
 
     def _enumerations(self, s: Sentence, primary: list[Mention]) -> list[Mention]:
-        out = []
+        out: list[Mention] = []
+        if "等" not in s.text and "为代表的" not in s.text:   # what ENUM_RE needs; a cheap test
+            return out
         for m in ENUM_RE.finditer(s.text):
             items_text = m.group("items")
             base = m.start("items")
@@ -815,6 +846,7 @@ ENUM_RE = re.compile(
     rf"(?P<items>[{CJK}A-Za-z0-9+]{{2,16}}(?:(?:、|和|及|以及|与)[{CJK}A-Za-z0-9+]{{2,16}})+)"
     rf"(?P<sep>等|为代表的)[“\"]?(?P<tail>[{CJK}]{{0,12}})"
 )
+_ENUM_HEADS_LONGEST_FIRST = sorted(ENUM_HEAD_TYPES, key=len, reverse=True)
 #: Words between 等 and the head that only qualify it (等多个行业领域, 等七大领域).
 ENUM_QUALIFIER_RE = re.compile(rf"^(?:[多各诸]?[个种类项大]|[一二三四五六七八九十两\d]+[个种类项大]|重点|新兴|优势|特色|"
                                rf"战略性新兴|前沿|关键|核心|高端|新型|多种|各类|其他|相关)*")

@@ -9,6 +9,7 @@ assertion, marked ``negated`` — the RDF writer keeps it as provenance only.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -120,10 +121,14 @@ class RelationCollector:
 
 
 def _clauses(sent: Sentence, mentions: Sequence[Mention]) -> list[Clause]:
+    """The sentence's clauses with the (non-nested) mentions inside each;
+    ``mentions`` are sorted by start (as MentionFinder returns them)."""
     out = []
+    starts = [x.start for x in mentions]
     for m in CLAUSE_RE.finditer(sent.text):
         a, b = sent.start + m.start(), sent.start + m.end()
-        ms = tuple(x for x in mentions if a <= x.start and x.end <= b and not x.nested)
+        inside = mentions[bisect_left(starts, a):bisect_left(starts, b)]
+        ms = tuple(x for x in inside if x.end <= b and not x.nested)
         out.append(Clause(a, b, m.group(), ms, bool(NEGATION_RE.search(m.group()))))
     return out
 

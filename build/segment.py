@@ -19,16 +19,18 @@ out as one token.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Protocol
+from functools import partial
+from itertools import accumulate
+from typing import NamedTuple, Protocol
 
 BACKENDS = ("rjieba", "jieba")
 #: Frequency given to lexicon words: high enough to win over jieba's own splits.
 LEXICON_FREQ = 200_000
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """One token (a named tuple: sentences have hundreds, and tuples are cheap to make)."""
+
     word: str
     tag: str
     start: int  #: offset in the text passed to :meth:`Segmenter.tag`
@@ -43,11 +45,13 @@ class Segmenter(Protocol):
 
 
 def _with_offsets(pairs: Iterable[tuple[str, str]]) -> list[Token]:
-    out, pos = [], 0
-    for word, tag in pairs:
-        out.append(Token(word, tag, pos, pos + len(word)))
-        pos += len(word)
-    return out
+    pairs = list(pairs)
+    if not pairs:
+        return []
+    words, tags = zip(*pairs)
+    ends = list(accumulate(map(len, words)))
+    # tuple.__new__ straight from C: no Python-level __new__ per token
+    return list(map(partial(tuple.__new__, Token), zip(words, tags, [0, *ends[:-1]], ends)))
 
 
 class RjiebaSegmenter:
