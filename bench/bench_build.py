@@ -173,7 +173,7 @@ def bench_size(size_mb: float, *, jobs: tuple[int, ...] = (1, 2), validate: bool
         if not validate:
             cmd.append("--no-validate")
         wall, rss, summary = _measured(cmd)
-        stages = re.search(r"^\s*time:\s+(.*?)(?: \(|$)", summary, re.M)
+        stages = re.search(r"^\s*time:\s+(.*?)(?: \(extraction, RDF|$)", summary, re.M)
         report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
         nq = (out_dir / "graph.nq").read_bytes().count(b"\n")
         res[f"build_j{j}"] = {"seconds": wall, "chars_per_s": info["chars"] / wall,

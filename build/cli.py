@@ -146,12 +146,15 @@ def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
         out.print(f"  views: {report.out / report.outputs['views']}")
     t = report.timings
     if t:
-        out.print("  time:      " + ", ".join(
-            f"{name} {t[key]:.1f}s" for key, name in (
-                ("extract", "extraction"), ("rdf", "RDF"), ("validate", "SHACL"),
-                ("store", "store"), ("dumps", "dumps"), ("views", "views"))
-            if key in t and (key != "validate" or report.conforms is not None))
-            + (" (extraction, RDF and SHACL summed over workers)" if report.extracted else ""))
+        parts = [f"{name} {t[key]:.1f}s" for key, name in (
+                 ("extract", "extraction"), ("rdf", "RDF"), ("validate", "SHACL"),
+                 ("store", "store"), ("dumps", "dumps"), ("views", "views"))
+                 if key in t and (key != "validate" or report.conforms is not None)]
+        if "store_wait" in t and "store" in t:   # the store loads while articles are extracted
+            parts = [f"{x} ({t['store_wait']:.1f}s after extraction)" if x.startswith("store ")
+                     else x for x in parts]
+        out.print("  time:      " + ", ".join(parts)
+                  + (" (extraction, RDF and SHACL summed over workers)" if report.extracted else ""))
     if report.skipped:
         out.print(f"  skipped: {len(report.skipped)} input(s)")
     for s in report.skipped:

@@ -45,18 +45,19 @@ from __future__ import annotations
 
 import glob
 import heapq
-import io
 import itertools
 import json
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -257,8 +258,8 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                     todo[item.id] = (fp, len(item.text))
                     yield item
 
-        with GraphStore.open(staging / "store") as store:
-            to_load: list[Path] = []
+        with GraphStore.open(staging / "store") as store, \
+                _StoreLoader(store, staging) as loader:
             for res in workers.map(items()):
                 if isinstance(res, Skipped):
                     skipped.append(res)
@@ -284,9 +285,9 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                     for stage, secs in zip(("extract", "rdf", "validate"), res.timings):
                         timings[stage] += secs
                     (cache / rec.cache).write_bytes(res.nquads)
-                    to_load.append(cache / rec.cache)
                     if prev is not None and rec.id in prev.by_id:
-                        store.remove_article(rec.id)       # its previous graph
+                        loader.remove(rec.id)              # its previous graph
+                    loader.add(cache / rec.cache)
                     n["extracted"] += 1
                     n["chars"] += chars
                 records.append(rec)
@@ -298,23 +299,19 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                                  extracted=n["extracted"], reused=n["reused"],
                                  message="loading the store"))
             ts = time.perf_counter()
+            timings["store"] = loader.close()      # the loads still queued, then the thread ends
             kept = {r.id for r in records}
             removed = 0
             for art_id in store.article_ids():   # deleted, failed or duplicate articles
                 if art_id not in kept:
                     store.remove_article(art_id)
                     removed += 1
-            # bulk loads of the new graphs: ~3x faster than transactional loads; in
-            # slices of BULK_BYTES so the loader's memory does not grow with the corpus
-            for part in _slices(to_load, BULK_BYTES):
-                store.inner.bulk_load(io.BufferedReader(_Concat(part), 1 << 20),
-                                      format=ox.RdfFormat.N_QUADS, lenient=True)
             store.flush()
 
             notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
                                  extracted=n["extracted"], reused=n["reused"],
                                  message="writing dumps"))
-            timings["store"] = time.perf_counter() - ts
+            timings["store_wait"] = time.perf_counter() - ts
             ts = time.perf_counter()
             outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
                        "store": "store", "report": "report.json"}
@@ -369,47 +366,94 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
 BULK_BYTES = 16 << 20
 
 
-def _slices(files: Sequence[Path], limit: int) -> Iterator[list[Path]]:
-    part: list[Path] = []
-    size = 0
-    for f in files:
-        part.append(f)
-        size += f.stat().st_size
-        if size >= limit:
-            yield part
-            part, size = [], 0
-    if part:
-        yield part
+class _StoreLoader:
+    """Loads the new article graphs into the store in a background thread while the
+    next articles are extracted: pyoxigraph's bulk loader works without holding the
+    GIL, so it runs on a core extraction leaves free. Every store write of the
+    extraction phase (dropping an article's previous graph, loading new ones) goes
+    through its queue and runs in order. Bulk loads (~3x faster than transactional
+    ones) take slices of BULK_BYTES, so the loader's memory does not grow with the
+    corpus."""
 
+    def __init__(self, store: GraphStore, folder: Path) -> None:
+        self.store, self.folder = store, folder
+        self._queue: queue.SimpleQueue[tuple[str, Any] | None] = queue.SimpleQueue()
+        self._part: list[Path] = []
+        self._size = 0
+        self._slices = itertools.count()
+        self._stopping = False
+        self.error: BaseException | None = None
+        self.busy = 0.0                     #: seconds spent writing to the store
+        self._thread = threading.Thread(target=self._run, name="policykg-store-loader",
+                                        daemon=True)
 
-class _Concat(io.RawIOBase):
-    """The files, one after the other, as one binary stream (for bulk_load)."""
+    def __enter__(self) -> _StoreLoader:
+        self._thread.start()
+        return self
 
-    def __init__(self, files: Sequence[Path]) -> None:
-        self._files = iter(files)
-        self._cur: IO[bytes] | None = None
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self._thread.is_alive():         # the build failed: stop after the current load
+            self._stopping = True
+            self._queue.put(None)
+            self._thread.join()
 
-    def readable(self) -> bool:
-        return True
+    def remove(self, article_id: str) -> None:
+        """Drop an article's graph (after the loads queued so far)."""
+        self._raise()
+        self._submit()
+        self._queue.put(("remove", article_id))
 
-    def readinto(self, buf) -> int:  # noqa: ANN001 - a writable buffer
-        while True:
-            if self._cur is None:
-                nxt = next(self._files, None)
-                if nxt is None:
-                    return 0
-                self._cur = open(nxt, "rb")
-            n = self._cur.readinto(buf)
-            if n:
-                return n
-            self._cur.close()
-            self._cur = None
+    def add(self, nquads_file: Path) -> None:
+        """Load a cache file (with the next slice)."""
+        self._raise()
+        self._part.append(nquads_file)
+        self._size += nquads_file.stat().st_size
+        if self._size >= BULK_BYTES:
+            self._submit()
 
-    def close(self) -> None:
-        if self._cur is not None:
-            self._cur.close()
-            self._cur = None
-        super().close()
+    def close(self) -> float:
+        """Load what is left and wait for the thread; returns the seconds it spent writing."""
+        self._submit()
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+        return self.busy
+
+    def _submit(self) -> None:
+        if self._part:
+            self._queue.put(("load", self._part))
+            self._part, self._size = [], 0
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        while (task := self._queue.get()) is not None:
+            if self.error is not None or self._stopping:
+                continue                    # drain the queue without working
+            t0 = time.perf_counter()
+            try:
+                kind, arg = task
+                if kind == "remove":
+                    self.store.remove_article(arg)
+                else:
+                    self._load(arg)
+            except BaseException as e:  # noqa: BLE001 - handed to the main thread
+                self.error = e
+            self.busy += time.perf_counter() - t0
+
+    def _load(self, files: Sequence[Path]) -> None:
+        # one file per slice, so that the bulk loader reads it in Rust, without the GIL
+        part = self.folder / f".load-{next(self._slices)}.nq"
+        try:
+            with open(part, "wb") as out:
+                for f in files:
+                    with open(f, "rb") as src:
+                        shutil.copyfileobj(src, out, 1 << 20)
+            self.store.inner.bulk_load(path=str(part), format=ox.RdfFormat.N_QUADS, lenient=True)
+        finally:
+            part.unlink(missing_ok=True)
 
 
 def _link(src: Path, dst: Path) -> None:
