@@ -1,8 +1,8 @@
 """Per-article work (extract → RDF → SHACL) in this process or in N worker processes.
 
 :func:`process_article` is the unit of work: an :class:`~policykg.graph.model.Article`
-in, an :class:`ArticleResult` out (the article's named graph as sorted N-Quads,
-its SHACL results); no ArticleGraph outlives it. :meth:`Workers.map` (or
+in, an :class:`ArticleResult` out (the article's named graph as N-Quads and
+pre-serialised for the dumps, its SHACL results); no ArticleGraph outlives it. :meth:`Workers.map` (or
 :func:`run_ordered`) maps it over a stream of articles with ``jobs`` processes
 and yields results **in input order**, keeping at most a few tasks per worker in flight, so neither the corpus
 nor the results pile up in memory and the output does not depend on ``jobs``.
@@ -52,6 +52,9 @@ class ArticleResult:
     conforms: bool | None
     results: tuple[tuple[str, str, str], ...] = ()   #: SHACL (focus, path, message), sorted
     timings: tuple[float, float, float] = (0.0, 0.0, 0.0)  #: seconds: extract, RDF, SHACL
+    trig: bytes = b""               #: its block of graph.trig (rdf.GraphBlocks)
+    turtle: bytes = b""             #: its own subjects' block of graph.ttl
+    shared: bytes = b""             #: its shared-subject triples as sorted merge keys
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def local_extractor(config: WorkerConfig) -> Any:
 
 def process_article(article: Article) -> ArticleResult | ArticleFailed:
     """Extract one article and turn it into sorted N-Quads (+ SHACL results)."""
-    from policykg.graph.rdf import article_nquads
+    from policykg.graph.rdf import article_blocks
 
     if _extractor is None or _config is None:
         raise RuntimeError("process_article: call init_worker(config) first in this process")
@@ -94,7 +97,7 @@ def process_article(article: Article) -> ArticleResult | ArticleFailed:
     try:
         ag = _extractor.extract(article)
         t1 = time.perf_counter()
-        nquads = article_nquads(ag)
+        blocks = article_blocks(ag)
     except Exception as exc:  # noqa: BLE001 - one article must not stop the corpus
         return ArticleFailed(article.id, article.source,
                              f"internal error while extracting article {article.id} "
@@ -106,11 +109,13 @@ def process_article(article: Article) -> ArticleResult | ArticleFailed:
 
         from policykg.graph.validate import validate
 
-        rep = validate(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+        rep = validate(ox.parse(blocks.nquads, format=ox.RdfFormat.N_QUADS))
         conforms, results = rep.conforms, tuple(tuple(r) for r in rep.results)
-    return ArticleResult(article.id, article.title, nquads.encode("utf-8"),
-                         nquads.count("\n"), _config.validate, conforms, results,  # type: ignore[arg-type]
-                         (t1 - t0, t2 - t1, time.perf_counter() - t2))
+    return ArticleResult(article.id, article.title, blocks.nquads.encode("utf-8"),
+                         blocks.nquads.count("\n"), _config.validate, conforms,
+                         results,  # type: ignore[arg-type]
+                         (t1 - t0, t2 - t1, time.perf_counter() - t2),
+                         blocks.trig, blocks.turtle, blocks.shared.encode("utf-8"))
 
 
 def _worker_version() -> str:

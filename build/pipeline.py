@@ -5,10 +5,12 @@ prints it. How it scales:
 
 * **Streaming.** Articles are read one file at a time and processed one at a time
   (:mod:`policykg.build.parallel`, optionally in ``jobs`` worker processes); each
-  article's named graph goes straight into ``cache/`` as sorted N-Quads and
-  nothing of it stays in memory. The store is then bulk-loaded from the cache in
-  slices, and the dumps are produced by merging the sorted cache files (an
-  external sort for the Turtle union), so memory stays bounded by the largest
+  article's named graph goes straight into ``cache/`` — as N-Quads and already
+  serialised as its blocks of the TriG and Turtle dumps (the workers do that) —
+  and nothing of it stays in memory. A background thread bulk-loads the store
+  from the cache in slices while the next articles are extracted; the dumps are
+  then the cache files concatenated in graph order, plus an external sort for the
+  entities and rules of the Turtle union, so memory stays bounded by the largest
   article and the distinct entities, not by the corpus size.
 * **Incremental.** Rebuilding into an existing output folder reuses the cached
   graph of every article whose fingerprint (content, extractor version, code;
@@ -31,7 +33,7 @@ Output folder layout::
 
     out/
       graph.trig     all named graphs (one per article)
-      graph.nq       the same as N-Quads (sorted lines)
+      graph.nq       the same as N-Quads (graph by graph, in the order of graph.trig)
       graph.ttl      the union of all graphs as Turtle
       store/         the embedded Oxigraph store (policykg query / serve / push)
       views/         index.html, article/<id>.html, place/<slug>.html
@@ -39,7 +41,8 @@ Output folder layout::
                      skipped inputs, SHACL conformance
       validation.txt SHACL results (with --validate)
       state.json     per-article fingerprints for incremental rebuilds
-      cache/         per-article N-Quads (what incremental rebuilds reuse)
+      cache/         per article: its N-Quads, its blocks of graph.trig / graph.ttl and
+                     its shared triples as merge keys (what incremental rebuilds reuse)
 """
 from __future__ import annotations
 
@@ -70,7 +73,7 @@ from policykg.build.state import (
     code_version, fingerprint, shapes_version,
 )
 from policykg.graph.model import Skipped
-from policykg.graph.rdf import PREFIXES, SHARED_SUBJECTS, atomic_write
+from policykg.graph.rdf import PREFIXES, atomic_write, from_shared_key, split_prefixes
 from policykg.graph.store import GraphStore
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
 
@@ -252,7 +255,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                 rec = prev.by_id.get(item.id) if prev is not None else None
                 if (rec is not None and rec.fingerprint == fp
                         and (rec.validated or not options.validate)
-                        and (out / CACHE_DIR / rec.cache).is_file()):
+                        and all(f.is_file() for f in _cached(out / CACHE_DIR, rec.cache))):
                     yield _Reuse(rec, len(item.text))
                 else:
                     todo[item.id] = (fp, len(item.text))
@@ -272,7 +275,8 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                     rec = res.record
                     if not options.validate:
                         rec = replace(rec, validated=False, conforms=None, results=())
-                    _link(out / CACHE_DIR / rec.cache, cache / rec.cache)
+                    for src, dst in zip(_cached(out / CACHE_DIR, rec.cache), _cached(cache, rec.cache)):
+                        _link(src, dst)
                     n["reused"] += 1
                     n["chars"] += res.chars
                 else:
@@ -284,7 +288,9 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                         validated=res.validated, conforms=res.conforms, results=res.results)
                     for stage, secs in zip(("extract", "rdf", "validate"), res.timings):
                         timings[stage] += secs
-                    (cache / rec.cache).write_bytes(res.nquads)
+                    for f, data in zip(_cached(cache, rec.cache),
+                                       (res.nquads, res.trig, res.turtle, res.shared)):
+                        f.write_bytes(data)
                     if prev is not None and rec.id in prev.by_id:
                         loader.remove(rec.id)              # its previous graph
                     loader.add(cache / rec.cache)
@@ -317,12 +323,13 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                        "store": "store", "report": "report.json"}
             # every cache file is one graph's block of the dumps' order: write them graph by graph
             ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
-            files = [cache / r.cache for r in ordered]
+            nq, trig, ttl, keys = (list(c) for c in zip(*[_cached(cache, r.cache) for r in ordered]))\
+                if ordered else ([], [], [], [])
             tmp = Path(tempfile.mkdtemp(dir=staging, prefix=".sort-"))
-            _write_concat(staging / "graph.nq", files)
+            _write_concat(staging / "graph.nq", nq)
             n_quads = sum(r.quads for r in records)
-            _write_trig(staging / "graph.trig", files)
-            union = _write_turtle(staging / "graph.ttl", files, tmp=tmp)
+            _write_concat(staging / "graph.trig", trig, head=_prefix_block(ox.RdfFormat.TRIG))
+            union = _write_turtle(staging / "graph.ttl", keys, ttl, tmp=tmp)
             shutil.rmtree(tmp, ignore_errors=True)
             timings["dumps"] = time.perf_counter() - ts
 
@@ -542,14 +549,6 @@ def _external_sort(lines: Iterable[str], *, tmp: Path) -> Iterator[str]:
     yield from _merge_files(runs, tmp=tmp)
 
 
-def _split_prefixes(data: bytes) -> tuple[bytes, bytes]:
-    """(the @prefix lines at the top, the rest) of a TriG/Turtle serialisation."""
-    i = 0
-    while data.startswith(b"@prefix ", i):
-        i = data.index(b"\n", i) + 1
-    return data[:i], data[i:]
-
-
 class _Out:
     """A file written atomically: a temp file beside ``path``, renamed on success."""
 
@@ -571,19 +570,15 @@ class _Out:
             Path(self.tmp).unlink(missing_ok=True)
 
 
-class _Chunks:
-    """Concatenated serialisations of consecutive slices of one ordered stream: the
-    prefix block once, then each body (equal to serialising the whole at once)."""
+#: An article's cache files (rdf.GraphBlocks): its N-Quads (what the store loads and
+#: graph.nq concatenates), its graph.trig block, its own subjects' graph.ttl block
+#: and its shared-subject triples as sorted merge keys.
+CACHE_SUFFIXES = (".nq", ".trig", ".ttl", ".keys")
 
-    def __init__(self, fh: IO[bytes]) -> None:
-        self.fh, self.head = fh, b""
 
-    def write(self, data: bytes) -> None:
-        head, body = _split_prefixes(data)
-        if data and not self.head:
-            self.head = head
-            self.fh.write(head)
-        self.fh.write(body)
+def _cached(folder: Path, name: str) -> tuple[Path, Path, Path, Path]:
+    stem = name.removesuffix(".nq")
+    return tuple(folder / (stem + suffix) for suffix in CACHE_SUFFIXES)  # type: ignore[return-value]
 
 
 def _graph_sort_key(article_id: str) -> str:
@@ -592,81 +587,54 @@ def _graph_sort_key(article_id: str) -> str:
     return f"<{graph_iri(article_id)}>"     # the writers order graphs by their N-Triples form
 
 
-def _write_concat(path: Path, files: Sequence[Path]) -> None:
-    """graph.nq: the cache files (each one graph's sorted block) one after the other."""
+def _prefix_block(fmt: ox.RdfFormat) -> bytes:
+    """The ``@prefix`` lines pyoxigraph writes at the top of a TriG / Turtle file."""
+    q = ox.Quad(ox.NamedNode(PREFIXES["entity"] + "x"), ox.NamedNode(PREFIXES["rdf"] + "type"),
+                ox.NamedNode(PREFIXES["pkg"] + "Entity"))
+    return split_prefixes(ox.serialize([q.triple if fmt == ox.RdfFormat.TURTLE else q],
+                                       format=fmt, prefixes=PREFIXES))[0]
+
+
+def _write_concat(path: Path, files: Sequence[Path], *, head: bytes = b"") -> None:
+    """``path``: ``head`` (when there is anything after it), then the files' bytes."""
     with _Out(path) as fh:
-        for f in files:
-            with open(f, "rb") as src:
-                shutil.copyfileobj(src, fh, 1 << 20)
+        _copy_files(fh, files, head=head)
 
 
-def _write_trig(path: Path, files: Sequence[Path]) -> None:
-    """graph.trig, one article graph at a time, in graph order (= to_trig)."""
-    with _Out(path) as fh:
-        out = _Chunks(fh)
-        for f in files:
-            out.write(ox.serialize(ox.parse(path=str(f), format=ox.RdfFormat.N_QUADS),
-                                   format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
+def _copy_files(fh: IO[bytes], files: Sequence[Path], *, head: bytes = b"") -> None:
+    for f in files:
+        with open(f, "rb") as src:
+            data = src.read(1 << 20)
+            if data and head:
+                fh.write(head)
+                head = b""
+            while data:
+                fh.write(data)
+                data = src.read(1 << 20)
 
 
-def _spo_key(line: str) -> str:
-    """An N-Quads line as a string that sorts like rdf.py's triple order
-    ``(subject, 0 for rdf:type else 1, predicate, object)``: fields joined by \\0,
-    which cannot occur inside N-Triples terms and sorts first, so string order =
-    tuple order."""
-    spo = line.rsplit(" ", 2)[0]             # drop " <graph> .\n"
-    s, p, o = spo.split(" ", 2)
-    return f"{s}\0{0 if p == _RDF_TYPE else 1}{p}\0{o}"
-
-
-def _unsort(line: str) -> tuple[str, str, str]:
-    s, rest = line.split("\0", 1)
-    p, o = rest[1:].split("\0", 1)
-    return s, p, o[:-1]
-
-
-def _write_turtle(path: Path, files: Sequence[Path], *, tmp: Path) -> _UnionStats:
-    """graph.ttl (= to_turtle_union): the shared subjects (entities, rules) merged across
-    graphs and sorted — an external sort, so memory stays bounded — then every other
-    subject graph by graph, in the order of the cache files (no sort needed: an
-    article's, assertion's or evidence node's triples are all in its article's graph)."""
-    own = tmp / "own.ttl"
-    own_prefixes: list[bytes] = []
-
-    def shared_keys() -> Iterator[str]:
-        # one pass over the cache: shared lines go to the sort, the rest to own.ttl
-        with open(own, "wb") as fh:
-            for f in files:
-                rest = []
-                for line in _read_lines(f):
-                    if line.startswith(SHARED_SUBJECTS):
-                        yield _spo_key(line) + "\n"
-                    else:
-                        rest.append(line)
-                if rest:
-                    quads = ox.parse("".join(rest), format=ox.RdfFormat.N_QUADS)
-                    head, body = _split_prefixes(ox.serialize(
-                        [q.triple for q in quads], format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
-                    own_prefixes.append(head)
-                    fh.write(body)
-
+def _write_turtle(path: Path, keys: Sequence[Path], own: Sequence[Path], *,
+                  tmp: Path) -> _UnionStats:
+    """graph.ttl (= to_turtle_union): the shared subjects' triples (entities, rules) of
+    all graphs merged and sorted — an external sort, so memory stays bounded — then
+    every graph's own subjects, concatenated in graph order (an article's, assertion's
+    or evidence node's triples are all in its article's graph)."""
     union = _UnionStats()
+    head = _prefix_block(ox.RdfFormat.TURTLE)
     with _Out(path) as fh:
-        out = _Chunks(fh)
         buf: list[str] = []
         last = None
-        for s, p, o in union.watch(_external_sort(shared_keys(), tmp=tmp)):
+        lines = _external_sort(itertools.chain.from_iterable(map(_read_lines, keys)), tmp=tmp)
+        for s, p, o in union.watch(lines):
             if len(buf) >= TURTLE_CHUNK and s != last:   # slices cut between subjects
-                out.write(_turtle(buf))
-                buf = []
+                fh.write(head + _turtle(buf))
+                head, buf = b"", []
             buf.append(f"{s} {p} {o} .\n")
             last = s
         if buf:
-            out.write(_turtle(buf))
-        if not out.head and own_prefixes:
-            fh.write(own_prefixes[0])
-        with open(own, "rb") as src:
-            shutil.copyfileobj(src, fh, 1 << 20)
+            fh.write(head + _turtle(buf))
+            head = b""
+        _copy_files(fh, own, head=head)
     return union
 
 
@@ -692,7 +660,7 @@ class _UnionStats:
     def watch(self, lines: Iterable[str]) -> Iterator[tuple[str, str, str]]:
         subject, values = None, Counter[str]()
         for line in lines:
-            s, p, o = _unsort(line)
+            s, p, o = from_shared_key(line)
             if s != subject:
                 self._check(subject, values)
                 subject, values = s, Counter()
@@ -716,8 +684,8 @@ class _UnionStats:
 
 def _turtle(lines: list[str]) -> bytes:
     # already sorted and distinct: serialise in this order (as to_turtle_union would)
-    return ox.serialize(ox.parse("".join(lines), format=ox.RdfFormat.N_TRIPLES),
-                        format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return split_prefixes(ox.serialize(ox.parse("".join(lines), format=ox.RdfFormat.N_TRIPLES),
+                                       format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))[1]
 
 
 # ------------------------------------------------------------------- validation

@@ -1,7 +1,7 @@
 """What a build leaves behind for the next one: per-article records, the cache, a lock.
 
 An output folder holds ``state.json`` (one :class:`ArticleRecord` per article) and
-``cache/`` (each article's named graph as sorted N-Quads). A rebuild compares an
+``cache/`` (each article's named graph as N-Quads, plus its blocks of the dumps). A rebuild compares an
 article's :func:`fingerprint` with its record: equal → the cached graph is reused
 (no extraction), different or new → extracted again; articles gone from the corpus
 are dropped. The fingerprint covers everything the graph depends on: the article
@@ -38,7 +38,7 @@ __all__ = [
 STATE_FILE = "state.json"
 CACHE_DIR = "cache"
 #: Bump when the layout of state.json or cache/ changes: older outputs are rebuilt in full.
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 
 #: Modules whose code decides an article's quads (reader changes show in the content hash).
 _CODE_MODULES = (

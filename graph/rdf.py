@@ -48,6 +48,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from dataclasses import dataclass
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -69,7 +70,8 @@ __all__ = [
     "evidence_iri", "rule_iri", "confidence_literal", "article_quads", "to_dataset",
     "to_nquads", "to_trig", "to_turtle_union", "write_nquads", "write_trig",
     "write_turtle_union", "to_oxigraph", "to_oxigraph_term", "from_oxigraph_term", "oxigraph_quads",
-    "article_nquads", "article_oxigraph", "SHARED_SUBJECTS", "atomic_write", "Source",
+    "article_nquads", "article_oxigraph", "article_blocks", "GraphBlocks",
+    "SHARED_SUBJECTS", "shared_key", "from_shared_key", "split_prefixes", "atomic_write", "Source",
 ]
 
 #: (subject, predicate, object, graph) with rdflib terms.
@@ -342,6 +344,76 @@ def article_nquads(ag: ArticleGraph) -> str:
     g = _nt(graph_iri(ag.article.id))
     keys = sorted(_order(*t) for t in _article_triples(ag))
     return "".join([f"{s} {p} {o} {g} .\n" for s, _, p, o in keys])
+
+
+def split_prefixes(data: bytes) -> tuple[bytes, bytes]:
+    """(the ``@prefix`` lines at the top, the rest) of a TriG/Turtle serialisation.
+
+    >>> split_prefixes(b"@prefix a: <http://a/> .\\na:x a:p a:y .\\n")
+    (b'@prefix a: <http://a/> .\\n', b'a:x a:p a:y .\\n')
+    """
+    i = 0
+    while data.startswith(b"@prefix ", i):
+        i = data.index(b"\n", i) + 1
+    return data[:i], data[i:]
+
+
+def shared_key(s: str, p: str, o: str) -> str:
+    """A triple as one line that sorts like :func:`_order`: the fields joined by
+    ``\\0``, which cannot occur in N-Triples terms and sorts first, so string
+    order = tuple order (the build's Turtle union merges these lines).
+
+    >>> from_shared_key(shared_key("<s>", "<p>", '"o"')) == ("<s>", "<p>", '"o"')
+    True
+    """
+    return f"{s}\0{0 if p == _TYPE else 1}{p}\0{o}\n"
+
+
+def from_shared_key(line: str) -> tuple[str, str, str]:
+    s, rest = line.split("\0", 1)
+    p, o = rest[1:].split("\0", 1)
+    return s, p, o.rstrip("\n")
+
+
+@dataclass(frozen=True)
+class GraphBlocks:
+    """One article's named graph, serialised for the three dumps, so that a build
+    writes them by concatenation (the serialising happens in the workers):
+
+    * ``nquads`` — its block of :func:`to_nquads` (= :func:`article_nquads`);
+    * ``trig`` — its block of :func:`to_trig`, without the ``@prefix`` lines;
+    * ``turtle`` — the triples of its own subjects (not :data:`SHARED_SUBJECTS`),
+      its block of :func:`to_turtle_union`, without the ``@prefix`` lines;
+    * ``shared`` — the triples of shared subjects as sorted :func:`shared_key`
+      lines, for the union's merge.
+
+    >>> from policykg.graph.model import Article, ArticleGraph, Entity
+    >>> art = Article(id="demo-1", source="demo.txt", index=1, title="T", authors=(),
+    ...               affiliations=(), paragraphs=("济南。",))
+    >>> b = article_blocks(ArticleGraph(art, (Entity("济南", ("City",)),), ()))
+    >>> b.trig.startswith(b"graph:demo-1 {"), b.turtle.startswith(b"article:demo-1 a ")
+    (True, True)
+    >>> [from_shared_key(line)[0] for line in b.shared.splitlines(True)][:1]
+    ['<https://w3id.org/policykg/id/e/jinan-185eb1>']
+    """
+
+    nquads: str
+    trig: bytes
+    turtle: bytes
+    shared: str
+
+
+def article_blocks(ag: ArticleGraph) -> GraphBlocks:
+    g = _nt(graph_iri(ag.article.id))
+    keys = sorted(_order(*t) for t in _article_triples(ag))
+    nquads = "".join([f"{s} {p} {o} {g} .\n" for s, _, p, o in keys])
+    own = "".join([f"{s} {p} {o} .\n" for s, _, p, o in keys if not s.startswith(SHARED_SUBJECTS)])
+    shared = "".join([shared_key(s, p, o) for s, _, p, o in keys if s.startswith(SHARED_SUBJECTS)])
+    trig = ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
+                        format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    turtle = ox.serialize(ox.parse(own, format=ox.RdfFormat.N_TRIPLES),
+                          format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return GraphBlocks(nquads, split_prefixes(trig)[1], split_prefixes(turtle)[1], shared)
 
 
 def article_oxigraph(ag: ArticleGraph) -> list[ox.Quad]:

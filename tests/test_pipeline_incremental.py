@@ -107,7 +107,7 @@ def test_a_failed_build_leaves_the_previous_output(tmp_path: Path, monkeypatch) 
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(pipeline, "_write_trig", boom)
+    monkeypatch.setattr(pipeline, "_write_turtle", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         build_corpus([corpus], out=out, options=OPTS)
     assert _files(out) == before
