@@ -369,8 +369,10 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
 
 
 # ------------------------------------------------------------------------ store
-#: N-Quads bytes per bulk load into the store
-BULK_BYTES = 16 << 20
+#: N-Quads bytes per bulk load into the store: the loader needs ~6x this in memory (a
+#: constant), and larger slices cost less CPU (16 MB: 17 s, 32 MB: 14 s, 64 MB: 11.5 s
+#: for 800 k quads; peak RSS 110 / 200 / 310 MB)
+BULK_BYTES = 32 << 20
 
 
 class _StoreLoader:
