@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 import ahocorasick
 
@@ -53,6 +53,27 @@ class Lexicon:
 
     def lookup(self, surface: str) -> tuple[LexEntry, ...]:
         return self.entries.get(surface, ())
+
+    @cached_property
+    def full_name_of(self) -> dict[str, tuple[str, ...]]:
+        """Surface → the places it is a full (not the canonical) name of (济南市 → 济南)."""
+        out = {}
+        for surface, ents in self.entries.items():
+            labels = tuple(e.label for e in ents if e.kind == "place" and surface != e.label)
+            if labels:
+                out[surface] = labels
+        return out
+
+    @cached_property
+    def head_index(self) -> tuple[dict[str, Head], dict[str, tuple[int, ...]]]:
+        """Heads by their text, and the head lengths per last character, longest
+        first: finding the head that ends at an offset is a few dict lookups."""
+        by_text: dict[str, Head] = {}
+        lens: dict[str, set[int]] = {}
+        for h in self.heads:  # longest first
+            by_text.setdefault(h.head, h)
+            lens.setdefault(h.head[-1], set()).add(len(h.head))
+        return by_text, {c: tuple(sorted(ns, reverse=True)) for c, ns in lens.items()}
 
     def jieba_words(self) -> list[tuple[str, str]]:
         """(word, POS) pairs to add to the segmenter: multi-char surfaces only."""

@@ -145,6 +145,28 @@ class Sentence:
         return frozenset([0, len(self.text), *(t.start for t in self.tokens)])
 
 
+def _offsets_of(paragraphs: Sequence[str]) -> list[int]:
+    out, pos = [], 0
+    for p in paragraphs:
+        out.append(pos)
+        pos += len(p) + 1
+    return out
+
+
+def _hits_by_sentence(hits: Sequence[tuple[int, str]], starts: Sequence[int],
+                      ends: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+    """Automaton hits ``(end index, surface)`` over the article, as sentence-relative hits
+    of the sentence that contains each (hits across a sentence boundary are dropped,
+    as a scan of each sentence would; the order is the automaton's)."""
+    out: dict[int, list[tuple[int, str]]] = {}
+    for end, surface in hits:
+        start = end + 1 - len(surface)
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0 and end < ends[i]:
+            out.setdefault(starts[i], []).append((end - starts[i], surface))
+    return out
+
+
 def split_sentences(paragraphs: Sequence[str], offsets: Sequence[int]) -> list[tuple[int, int, str]]:
     """(paragraph index, offset, text) of every sentence.
 
@@ -220,20 +242,18 @@ class MentionFinder:
         self.lex = lexicon
         self.seg = segmenter
         self._short_rows = lexicon.short_name_rows
-        # heads by their text, and the head lengths per last character, longest first:
-        # finding the head that ends at an offset is a few dict lookups
-        self._head_by_text: dict[str, Head] = {}
-        lens: dict[str, set[int]] = {}
-        for h in lexicon.heads:  # longest first, as in the lexicon
-            self._head_by_text.setdefault(h.head, h)
-            lens.setdefault(h.head[-1], set()).add(len(h.head))
-        self._head_lens = {c: tuple(sorted(ns, reverse=True)) for c, ns in lens.items()}
+        self._head_by_text, self._head_lens = lexicon.head_index
 
     # ------------------------------------------------------------------ article
     def find(self, paragraphs: Sequence[str], offsets: Sequence[int]) -> tuple[list[Sentence], list[list[Mention]]]:
         text = "\n".join(paragraphs)
-        self._full_names = self._full_names_in(text)
+        # one automaton pass over the article: its full place names, and (when the
+        # offsets are those of ``text``) every sentence's lexicon hits
+        hits = list(self.lex.automaton.iter(text))
+        full = self.lex.full_name_of
+        self._full_names = {label for _, surface in hits for label in full.get(surface, ())}
         self._lex_cache: dict[int, list[Mention]] = {}
+        self._hits: dict[int, list[tuple[int, str]]] | None = None
         self._doc_places = Counter()
         self._compounds: dict[str, tuple[str, ...]] = {}
         #: linkage label (济青联动) → the places it joins
@@ -243,6 +263,9 @@ class MentionFinder:
         sentences: list[Sentence] = []
         for pi, start, stext in split_sentences(paragraphs, offsets):
             sentences.append(Sentence(start, stext, pi, tuple(self.seg.tag(stext))))
+        if list(offsets) == _offsets_of(paragraphs):
+            self._hits = _hits_by_sentence(hits, [s.start for s in sentences],
+                                           [s.end for s in sentences])
         # First pass: places the article names, so that compounds can be resolved.
         for s in sentences:
             for m in self._lexicon_mentions(s):
@@ -259,14 +282,6 @@ class MentionFinder:
                         self._last_place[t] = m.label
             out.append(ms)
         return sentences, out
-
-    def _full_names_in(self, text: str) -> set[str]:
-        seen = set()
-        for end, surface in self.lex.automaton.iter(text):
-            for e in self.lex.lookup(surface):
-                if e.kind == "place" and surface != e.label:
-                    seen.add(e.label)
-        return seen
 
     # ------------------------------------------------------------------ sentence
     def _sentence_mentions(self, s: Sentence) -> list[Mention]:
@@ -303,7 +318,8 @@ class MentionFinder:
         bounds = self._bounds(s)
         out: list[Mention] = []
         self._lex_cache[s.start] = out
-        for end, surface in self.lex.automaton.iter(s.text):
+        hits = self._hits.get(s.start, ()) if self._hits is not None else None
+        for end, surface in (hits if hits is not None else self.lex.automaton.iter(s.text)):
             start = end + 1 - len(surface)
             if start not in bounds or end + 1 not in bounds:
                 continue
