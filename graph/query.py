@@ -1,28 +1,56 @@
 """SPARQL for analysts: named queries, safe parameters, results as table / CSV / JSON.
 
 Named queries live in ``policykg/ontology/queries/*.rq``. Each file starts with
-comment lines the loader reads::
+comment lines the loader reads (:func:`parse_named_query`; a malformed line is
+an error that says how to write it)::
 
     # title: Places that coordinate with a place
     # description: ...
-    # param: ?place — canonical label or alias of the place, e.g. 济南
-    # param: ?type (optional) — ...
+    # param: ?place (label) — canonical label or alias of the place, e.g. 济南
+    # param: ?type (optional) — class local name, e.g. City
+
+A ``# param:`` line is ``?name``, then optionally, in parentheses and separated by
+commas, ``optional`` (the parameter may be left out) and the *kind* of the value,
+then ``—`` (or ``–``, ``--``, ``-``, ``:``) and a description. The kind decides
+which RDF term the value is bound as:
+
+``string`` (the default)
+    a plain ``xsd:string`` literal, for values the query compares as text, such
+    as a predicate or class local name (``STRAFTER(STR(?p), "#") = ?predicate``);
+``label``
+    a Chinese-tagged literal ``"济南"@zh``: the form of every ``rdfs:label`` and
+    ``skos:altLabel`` the builder writes (the SHACL shapes require ``@zh``
+    labels), so the query can look the value up in a triple pattern such as
+    ``?node rdfs:label|skos:altLabel ?place``, which uses the store's index.
+    (``FILTER(STR(?name) = ?place)`` compares every label in the store: seconds
+    on a 1 M-quad graph.) A label stated only as a plain or otherwise tagged
+    literal does not match a ``label`` parameter.
 
 Parameters are *inputs*: :func:`run_query` binds them with pyoxigraph's
 ``substitutions`` (SEP-0007), never by pasting text into the query, so a value
-such as ``" } UNION { ?s ?p ?o`` is just a string that matches nothing. Values
-are bound as plain ``xsd:string`` literals; the queries compare them with
-``STR(?label) = ?place``. pyoxigraph only substitutes variables of the SELECT
-projection, so the queries project them, and :func:`run_query` drops them from
-the result again. Two pyoxigraph 0.5 quirks the queries work around:
-``BOUND(?param)`` is false even when substituted (use ``COALESCE(?x = ?param,
-true)`` for optional parameters), and an optional parameter that is not given
-stays unbound. Oxigraph's union default graph is a multiset: a triple stated
-in two articles matches twice, so the queries use ``DISTINCT`` or aggregates.
+such as ``" } UNION { ?s ?p ?o`` is just a string that matches nothing. A query
+given as text (an ``.rq`` file of one's own) binds its parameters by the kinds
+its ``# param:`` lines declare, and as ``string`` where it declares none.
+pyoxigraph only substitutes variables of the SELECT projection, so the queries
+project them, and :func:`run_query` drops them from the result again. Two
+pyoxigraph 0.5 quirks the queries work around: ``BOUND(?param)`` is false even
+when substituted (use ``COALESCE(?x = ?param, true)``, or
+``COALESCE(isLiteral(?param), false)`` for "is it given"), and an optional
+parameter that is not given stays unbound.
+
+How the bundled queries stay fast on a big store (``bench/bench_queries.py``):
+the default graph is the union of the article graphs, which Oxigraph treats as
+a multiset, so a pattern outside ``GRAPH ?g { … }`` (``?s rdfs:label ?l``)
+matches once per article that describes ``?s``, and joins of such patterns
+multiply. Each article graph describes every entity, assertion and evidence it
+mentions (the shapes check this per graph), so the queries join inside
+``GRAPH ?g``. Oxigraph's optimizer tends to hash-join whole index scans;
+``LATERAL { … }`` (SEP-0006) makes it evaluate the right side once per row of
+the left side instead, starting from the few nodes a parameter selects.
 
 >>> q = named_queries()["entities"]
->>> q.title, [p.name for p in q.params]
-('All entities', ['type'])
+>>> q.title, [(p.name, p.kind, p.optional) for p in q.params]
+('All entities', [('type', 'string', True)])
 """
 from __future__ import annotations
 
@@ -62,11 +90,29 @@ class QueryTimeout(QueryError):
 
 
 # ------------------------------------------------------------------ named queries
+#: parameter kinds: how a value is bound (see the module doc)
+PARAM_KINDS: dict[str, str] = {
+    "string": "a plain xsd:string literal",
+    "label": 'a Chinese-tagged literal "…"@zh, as the builder writes labels',
+}
+
+
 @dataclass(frozen=True)
 class QueryParam:
     name: str                   #: variable name without ``?``
     description: str
     optional: bool = False
+    kind: str = "string"        #: a key of :data:`PARAM_KINDS`
+
+    def term(self, value: str) -> ox.Literal:
+        """The RDF term ``value`` is bound as.
+
+        >>> QueryParam("place", "", kind="label").term("济南")
+        <Literal value=济南 language=zh>
+        """
+        if self.kind == "label":
+            return ox.Literal(value, language="zh")
+        return ox.Literal(value)
 
 
 @dataclass(frozen=True)
@@ -78,16 +124,32 @@ class NamedQuery:
     text: str
 
 
-_PARAM = re.compile(r"^\?(\w+)(\s+\(optional\))?\s*(?:—|–|--|-|:)\s*(.+)$")
+_PARAM = re.compile(r"^\?(\w+)(?:\s*\(([^()]*)\))?\s*(?:—|–|--|-|:)\s*(.+)$")
+_PARAM_HELP = ("write '# param: ?name — description', with '(optional)', '(label)' or "
+               "'(optional, label)' after the name if the parameter may be omitted or is "
+               "bound as a @zh label")
 
 
-def parse_named_query(name: str, text: str) -> NamedQuery:
-    """Read the ``# key: value`` header of a ``.rq`` file.
+def _parse_param(name: str, line: str, value: str) -> QueryParam:
+    m = _PARAM.match(value)
+    if not m:
+        raise QueryError(f"query {name!r}: parameter line {line!r} is malformed; {_PARAM_HELP}")
+    optional, kinds = False, []
+    options = [] if m[2] is None else [o.strip() for o in m[2].split(",")]
+    for opt in options:
+        if opt == "optional" and not optional:
+            optional = True
+        elif opt in PARAM_KINDS and not kinds:
+            kinds.append(opt)
+        else:
+            raise QueryError(
+                f"query {name!r}: parameter ?{m[1]} has {opt!r} in ({m[2]}); put 'optional' "
+                f"and at most one kind: {', '.join(f'{k!r} ({d})' for k, d in PARAM_KINDS.items())}"
+            )
+    return QueryParam(m[1], m[3].strip(), optional, kinds[0] if kinds else "string")
 
-    >>> parse_named_query("x", "# title: T\\n# description: D\\n# param: ?p — a place\\nSELECT ?p {}")
-    NamedQuery(name='x', title='T', description='D', params=(QueryParam(name='p', description='a place', optional=False),), text='# title: T\\n# description: D\\n# param: ?p — a place\\nSELECT ?p {}')
-    """
-    title, desc, params = None, [], []
+
+def _header(text: str):  # noqa: ANN202 - iterator of (line, key, value)
     for line in text.splitlines():
         s = line.strip()
         if not s:
@@ -95,25 +157,35 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
         if not s.startswith("#"):
             break
         key, sep, value = s.lstrip("#").strip().partition(":")
-        key, value = key.strip().lower(), value.strip()
-        if not sep:
-            continue
+        if sep:
+            yield line, key.strip().lower(), value.strip()
+
+
+def parse_named_query(name: str, text: str) -> NamedQuery:
+    """Read the ``# key: value`` header of a ``.rq`` file.
+
+    >>> parse_named_query("x", "# title: T\\n# description: D\\n# param: ?p (label) — a place\\nSELECT ?p {}")
+    NamedQuery(name='x', title='T', description='D', params=(QueryParam(name='p', description='a place', optional=False, kind='label'),), text='# title: T\\n# description: D\\n# param: ?p (label) — a place\\nSELECT ?p {}')
+    """
+    title, desc, params = None, [], []
+    for line, key, value in _header(text):
         if key == "title":
             title = value
         elif key == "description":
             desc.append(value)
         elif key == "param":
-            m = _PARAM.match(value)
-            if not m:
-                raise QueryError(
-                    f"query {name!r}: parameter line {line!r} is malformed; write "
-                    "'# param: ?name — description' (add '(optional)' after the name if it may be omitted)"
-                )
-            params.append(QueryParam(m[1], m[3].strip(), bool(m[2])))
+            params.append(_parse_param(name, line, value))
     if not title or not desc:
         raise QueryError(
             f"query {name!r} has no '# title:' or '# description:' header line; "
             "named queries must start with both"
+        )
+    seen = [p.name for p in params]
+    twice = sorted({n for n in seen if seen.count(n) > 1})
+    if twice:
+        raise QueryError(
+            f"query {name!r} declares {', '.join('?' + n for n in twice)} on more than one "
+            "'# param:' line; declare each parameter once"
         )
     return NamedQuery(name, title, " ".join(desc), tuple(params), text)
 

@@ -154,19 +154,33 @@ def graph_iri(article_id: str) -> URIRef:
 
 
 def assertion_iri(article_id: str, subject: str, predicate: str, obj: str) -> URIRef:
-    return PKGID["s/" + _sha1(f"{article_id}|{subject}|{predicate}|{obj}")[:16]]
+    return URIRef(_assertion_str(article_id, subject, predicate, obj))
+
+
+def _assertion_str(article_id: str, subject: str, predicate: str, obj: str) -> str:
+    return f"{_ID}s/{_sha1(f'{article_id}|{subject}|{predicate}|{obj}')[:16]}"
 
 
 def evidence_iri(article_id: str, subject: str, predicate: str, obj: str,
                  start: int, end: int, rule: str) -> URIRef:
     """One node per piece of evidence of one relation: it carries that evidence's
     rule, confidence and negation, which differ between relations of one sentence."""
+    return URIRef(_evidence_str(article_id, subject, predicate, obj, start, end, rule))
+
+
+def _evidence_str(article_id: str, subject: str, predicate: str, obj: str,
+                  start: int, end: int, rule: str) -> str:
     key = f"{article_id}|{subject}|{predicate}|{obj}|{start}|{end}|{rule}"
-    return PKGID["ev/" + _sha1(key)[:16]]
+    return f"{_ID}ev/{_sha1(key)[:16]}"
 
 
 def rule_iri(rule_id: str) -> URIRef:
     return PKGID["rule/" + _safe(rule_id)]
+
+
+@lru_cache(maxsize=4096)
+def _rule_nt(rule_id: str) -> str:
+    return f"<{rule_iri(rule_id)}>"
 
 
 def confidence_literal(value: float) -> Literal:
@@ -238,61 +252,63 @@ def _pkg(name: str) -> str:
     return _nt(PKG[name])       # closed namespace: an unknown name raises
 
 
-#: (subject, predicate, object) as N-Triples term strings
-_Triple = tuple[str, str, str]
+#: a triple as its sort key: (subject, 0 for rdf:type else 1, predicate, object),
+#: N-Triples term strings
+_Key = tuple[str, int, str, str]
 
 
-def _article_triples(ag: ArticleGraph) -> dict[_Triple, None]:
-    """The article graph's distinct triples as N-Triples terms, in insertion order."""
+def _article_triples(ag: ArticleGraph) -> dict[_Key, None]:
+    """The article graph's distinct triples as :func:`_order` keys of N-Triples terms
+    (made in that form: no tuple per triple afterwards), in insertion order."""
     a = ag.article
     art = _nt(article_iri(a.id))
-    out: dict[_Triple, None] = {}
+    out: dict[_Key, None] = {}
     for cls in _P.article_classes:
-        out[art, _TYPE, cls] = None
-    out[art, _P.title, _zh_nt(a.title)] = None   # even "": the shapes require one title
+        out[art, 0, _TYPE, cls] = None
+    out[art, 1, _P.title, _zh_nt(a.title)] = None   # even "": the shapes require one title
     for name in a.authors:
-        out[art, _P.creator, _zh_nt(name)] = None
+        out[art, 1, _P.creator, _zh_nt(name)] = None
     for name in a.affiliations:
-        out[art, _P.affiliation, _zh_nt(name)] = None
-    out[art, _pkg("sourceFile"), _str_nt(a.source)] = None
-    out[art, _pkg("articleIndex"), _int_nt(a.index)] = None
-    out[art, _pkg("contentHash"), _str_nt(a.content_hash)] = None
+        out[art, 1, _P.affiliation, _zh_nt(name)] = None
+    out[art, 1, _pkg("sourceFile"), _str_nt(a.source)] = None
+    out[art, 1, _pkg("articleIndex"), _int_nt(a.index)] = None
+    out[art, 1, _pkg("contentHash"), _str_nt(a.content_hash)] = None
 
     mentions = dict(ag.mentions)
     entity_cls = _pkg("Entity")
     for e in ag.entities:
         node = _entity_nt(e.label)
-        out[node, _TYPE, entity_cls] = None
+        out[node, 0, _TYPE, entity_cls] = None
         for t in e.types:
-            out[node, _TYPE, _pkg(t)] = None
-        out[node, _P.label, _zh_nt(e.label)] = None
+            out[node, 0, _TYPE, _pkg(t)] = None
+        out[node, 1, _P.label, _zh_nt(e.label)] = None
         for alias in e.aliases:
-            out[node, _P.alt, _zh_nt(alias)] = None
+            out[node, 1, _P.alt, _zh_nt(alias)] = None
         if e.adcode:
-            out[node, _pkg("adcode"), _str_nt(e.adcode)] = None
+            out[node, 1, _pkg("adcode"), _str_nt(e.adcode)] = None
         if e.label in mentions:
-            out[node, _pkg("mentionCount"), _int_nt(mentions[e.label])] = None
+            out[node, 1, _pkg("mentionCount"), _int_nt(mentions[e.label])] = None
 
     for r in ag.relations:
         _relation(a.id, art, r, out)
     return out
 
 
-def _relation(article_id: str, art: str, r: Relation, out: dict[_Triple, None]) -> None:
+def _relation(article_id: str, art: str, r: Relation, out: dict[_Key, None]) -> None:
     s, p, o = _entity_nt(r.subject), _pkg(r.predicate), _entity_nt(r.object)
     negated = bool(r.evidence) and all(ev.negated for ev in r.evidence)
     if not negated:
-        out[s, p, o] = None
-    stmt = _nt(assertion_iri(article_id, r.subject, r.predicate, r.object))
-    out[stmt, _TYPE, _pkg("Assertion")] = None
-    out[stmt, _TYPE, _P.statement] = None
-    out[stmt, _P.subject, s] = None
-    out[stmt, _P.predicate, p] = None
-    out[stmt, _P.object, o] = None
-    out[stmt, _pkg("confidence"), _confidence_nt(r.confidence)] = None
-    out[stmt, _P.derived, art] = None
+        out[s, 1, p, o] = None
+    stmt = f"<{_assertion_str(article_id, r.subject, r.predicate, r.object)}>"
+    out[stmt, 0, _TYPE, _pkg("Assertion")] = None
+    out[stmt, 0, _TYPE, _P.statement] = None
+    out[stmt, 1, _P.subject, s] = None
+    out[stmt, 1, _P.predicate, p] = None
+    out[stmt, 1, _P.object, o] = None
+    out[stmt, 1, _pkg("confidence"), _confidence_nt(r.confidence)] = None
+    out[stmt, 1, _P.derived, art] = None
     if negated:
-        out[stmt, _pkg("negated"), _TRUE_NT] = None
+        out[stmt, 1, _pkg("negated"), _TRUE_NT] = None
     for ev in r.evidence:
         if ev.article_id != article_id:
             raise ValueError(
@@ -300,25 +316,24 @@ def _relation(article_id: str, art: str, r: Relation, out: dict[_Triple, None]) 
                 f"{ev.article_id!r} inside the graph of article {article_id!r}; evidence "
                 "must come from the article it is attached to (fix the extractor's merge)"
             )
-        rule = _nt(rule_iri(ev.rule))
-        out[rule, _TYPE, _pkg("Rule")] = None
-        out[rule, _P.label, _str_nt(ev.rule)] = None
-        node = _nt(evidence_iri(article_id, r.subject, r.predicate, r.object,
-                                ev.start, ev.end, ev.rule))
-        out[stmt, _pkg("evidence"), node] = None
-        out[node, _TYPE, _pkg("Evidence")] = None
-        out[node, _pkg("sentence"), _zh_nt(ev.sentence)] = None
-        out[node, _pkg("startOffset"), _int_nt(ev.start)] = None
-        out[node, _pkg("endOffset"), _int_nt(ev.end)] = None
-        out[node, _pkg("rule"), rule] = None
-        out[node, _pkg("confidence"), _confidence_nt(ev.confidence)] = None
+        rule = _rule_nt(ev.rule)
+        out[rule, 0, _TYPE, _pkg("Rule")] = None
+        out[rule, 1, _P.label, _str_nt(ev.rule)] = None
+        node = f"<{_evidence_str(article_id, r.subject, r.predicate, r.object, ev.start, ev.end, ev.rule)}>"
+        out[stmt, 1, _pkg("evidence"), node] = None
+        out[node, 0, _TYPE, _pkg("Evidence")] = None
+        out[node, 1, _pkg("sentence"), _zh_nt(ev.sentence)] = None
+        out[node, 1, _pkg("startOffset"), _int_nt(ev.start)] = None
+        out[node, 1, _pkg("endOffset"), _int_nt(ev.end)] = None
+        out[node, 1, _pkg("rule"), rule] = None
+        out[node, 1, _pkg("confidence"), _confidence_nt(ev.confidence)] = None
         if ev.negated:
-            out[node, _pkg("negated"), _TRUE_NT] = None
-        out[node, _P.derived, art] = None
+            out[node, 1, _pkg("negated"), _TRUE_NT] = None
+        out[node, 1, _P.derived, art] = None
     if r.evidence:
         # the assertion names one rule: that of its most confident evidence
         best = min(r.evidence, key=lambda ev: (-ev.confidence, ev.rule, ev.start))
-        out[stmt, _pkg("rule"), _nt(rule_iri(best.rule))] = None
+        out[stmt, 1, _pkg("rule"), _rule_nt(best.rule)] = None
 
 
 def _order(s: str, p: str, o: str) -> tuple[str, int, str, str]:
@@ -342,7 +357,7 @@ def article_nquads(ag: ArticleGraph) -> str:
     True
     """
     g = _nt(graph_iri(ag.article.id))
-    keys = sorted(_order(*t) for t in _article_triples(ag))
+    keys = sorted(_article_triples(ag))
     return "".join([f"{s} {p} {o} {g} .\n" for s, _, p, o in keys])
 
 
@@ -405,7 +420,7 @@ class GraphBlocks:
 
 def article_blocks(ag: ArticleGraph) -> GraphBlocks:
     g = _nt(graph_iri(ag.article.id))
-    keys = sorted(_order(*t) for t in _article_triples(ag))
+    keys = sorted(_article_triples(ag))
     nquads = "".join([f"{s} {p} {o} {g} .\n" for s, _, p, o in keys])
     own = "".join([f"{s} {p} {o} .\n" for s, _, p, o in keys if not s.startswith(SHARED_SUBJECTS)])
     shared = "".join([shared_key(s, p, o) for s, _, p, o in keys if s.startswith(SHARED_SUBJECTS)])
