@@ -864,8 +864,8 @@ ENUM_RE = re.compile(
 )
 _ENUM_HEADS_LONGEST_FIRST = sorted(ENUM_HEAD_TYPES, key=len, reverse=True)
 #: Words between 等 and the head that only qualify it (等多个行业领域, 等七大领域).
-ENUM_QUALIFIER_RE = re.compile(rf"^(?:[多各诸]?[个种类项大]|[一二三四五六七八九十两\d]+[个种类项大]|重点|新兴|优势|特色|"
-                               rf"战略性新兴|前沿|关键|核心|高端|新型|多种|各类|其他|相关)*")
+ENUM_QUALIFIER_RE = re.compile(r"^(?:[多各诸]?[个种类项大]|[一二三四五六七八九十两\d]+[个种类项大]|重点|新兴|优势|特色|"
+                               r"战略性新兴|前沿|关键|核心|高端|新型|多种|各类|其他|相关)*")
 
 
 def _verbish(label: str, seg: Segmenter) -> bool:
