@@ -46,7 +46,10 @@ multiply. Each article graph describes every entity, assertion and evidence it
 mentions (the shapes check this per graph), so the queries join inside
 ``GRAPH ?g``. Oxigraph's optimizer tends to hash-join whole index scans;
 ``LATERAL { … }`` (SEP-0006) makes it evaluate the right side once per row of
-the left side instead, starting from the few nodes a parameter selects.
+the left side instead, starting from the few nodes a parameter selects. Inside
+a subquery (``{ SELECT … }``, also one after ``LATERAL``) a parameter or an
+outer variable is only substituted when the subquery projects it: write
+``{ SELECT DISTINCT ?node ?place WHERE { … ?place } }``, not ``SELECT ?node``.
 
 >>> q = named_queries()["entities"]
 >>> q.title, [(p.name, p.kind, p.optional) for p in q.params]
@@ -62,7 +65,7 @@ import threading
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any, Literal as TypingLiteral, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Literal as TypingLiteral, Mapping
 
 import pyoxigraph as ox
 
@@ -70,7 +73,7 @@ if TYPE_CHECKING:  # runtime import would be circular (store uses QueryResult)
     from policykg.graph.store import GraphStore
 
 __all__ = [
-    "QueryError", "QueryTimeout", "QueryParam", "NamedQuery", "Term", "QueryResult",
+    "QueryError", "QueryTimeout", "PARAM_KINDS", "QueryParam", "NamedQuery", "Term", "QueryResult",
     "named_queries", "parse_named_query", "run_query", "to_table", "to_csv", "to_json",
 ]
 
@@ -125,31 +128,33 @@ class NamedQuery:
 
 
 _PARAM = re.compile(r"^\?(\w+)(?:\s*\(([^()]*)\))?\s*(?:—|–|--|-|:)\s*(.+)$")
-_PARAM_HELP = ("write '# param: ?name — description', with '(optional)', '(label)' or "
-               "'(optional, label)' after the name if the parameter may be omitted or is "
-               "bound as a @zh label")
+_PARAM_HELP = ("write '# param: ?name — description', with '(optional)' after the name if it "
+               "may be omitted, '(label)' if it is bound as a @zh label, or '(optional, label)'")
 
 
-def _parse_param(name: str, line: str, value: str) -> QueryParam:
+def _parse_param(where: str, line: str, value: str) -> QueryParam:
     m = _PARAM.match(value)
     if not m:
-        raise QueryError(f"query {name!r}: parameter line {line!r} is malformed; {_PARAM_HELP}")
-    optional, kinds = False, []
+        raise QueryError(f"{where}: parameter line {line!r} is malformed; {_PARAM_HELP}")
     options = [] if m[2] is None else [o.strip() for o in m[2].split(",")]
     for opt in options:
-        if opt == "optional" and not optional:
-            optional = True
-        elif opt in PARAM_KINDS and not kinds:
-            kinds.append(opt)
-        else:
+        if opt != "optional" and opt not in PARAM_KINDS:
             raise QueryError(
-                f"query {name!r}: parameter ?{m[1]} has {opt!r} in ({m[2]}); put 'optional' "
-                f"and at most one kind: {', '.join(f'{k!r} ({d})' for k, d in PARAM_KINDS.items())}"
+                f"{where}: parameter ?{m[1]} has the unknown option {opt!r}; the options "
+                "are 'optional' and one kind, " + " or ".join(
+                    f"{k!r} (bound as {d})" for k, d in PARAM_KINDS.items())
             )
-    return QueryParam(m[1], m[3].strip(), optional, kinds[0] if kinds else "string")
+    kinds = [o for o in options if o in PARAM_KINDS]
+    if len(kinds) > 1 or options.count("optional") > 1:
+        raise QueryError(
+            f"{where}: parameter ?{m[1]} has ({m[2]}); give 'optional' at most once "
+            "and at most one kind"
+        )
+    return QueryParam(m[1], m[3].strip(), "optional" in options, kinds[0] if kinds else "string")
 
 
-def _header(text: str):  # noqa: ANN202 - iterator of (line, key, value)
+def _header(text: str) -> Iterator[tuple[str, str, str]]:
+    """(line, key, value) of the leading ``# key: value`` comment lines."""
     for line in text.splitlines():
         s = line.strip()
         if not s:
@@ -174,7 +179,7 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
         elif key == "description":
             desc.append(value)
         elif key == "param":
-            params.append(_parse_param(name, line, value))
+            params.append(_parse_param(f"query {name!r}", line, value))
     if not title or not desc:
         raise QueryError(
             f"query {name!r} has no '# title:' or '# description:' header line; "
@@ -258,30 +263,46 @@ class QueryResult:
     @classmethod
     def from_oxigraph(cls, res: Any, *, cancel: threading.Event | None = None,
                       hide: frozenset[str] = frozenset()) -> QueryResult:
-        """Materialise a pyoxigraph result; stops early when ``cancel`` is set."""
+        """Materialise a pyoxigraph result; stops early when ``cancel`` is set.
+
+        Each distinct term is converted once (results repeat classes, predicates,
+        counts), and solutions are read as tuples: indexing a pyoxigraph
+        solution costs more than converting the term.
+        """
         if isinstance(res, ox.QueryBoolean):
             return cls("ask", (), (), (), bool(res))
+        seen: dict[Any, tuple[Term, Any]] = {}
+
+        def convert(t: Any) -> tuple[Term, Any] | tuple[None, None]:
+            if t is None:
+                return None, None
+            hit = seen.get(t)
+            if hit is None:
+                term = Term.from_oxigraph(t)
+                hit = seen[t] = (term, term.to_python())
+            return hit
+
         if isinstance(res, ox.QueryTriples):
-            variables = ("subject", "predicate", "object")
-            terms = []
-            for t in res:
-                if cancel is not None and cancel.is_set():
-                    break
-                terms.append(tuple(Term.from_oxigraph(x) for x in (t.subject, t.predicate, t.object)))
-            kind = "graph"
+            variables: tuple[str, ...] = ("subject", "predicate", "object")
+            kind: TypingLiteral["select", "graph"] = "graph"
+            solutions: Any = ((t.subject, t.predicate, t.object) for t in res)
+            keep = None
         else:
             names = [v.value for v in res.variables]
             keep = [i for i, n in enumerate(names) if n not in hide]
             variables = tuple(names[i] for i in keep)
-            terms = []
-            for sol in res:
-                if cancel is not None and cancel.is_set():
-                    break
-                terms.append(tuple(
-                    None if sol[i] is None else Term.from_oxigraph(sol[i]) for i in keep))
             kind = "select"
-        rows = tuple(tuple(None if t is None else t.to_python() for t in r) for r in terms)
-        return cls(kind, variables, rows, tuple(terms))
+            solutions = res
+        terms, rows = [], []
+        for sol in solutions:
+            if cancel is not None and cancel.is_set():
+                break
+            values = tuple(sol)
+            pairs = [convert(values[i]) for i in keep] if keep is not None else [
+                convert(v) for v in values]
+            terms.append(tuple(p[0] for p in pairs))
+            rows.append(tuple(p[1] for p in pairs))
+        return cls(kind, variables, tuple(rows), tuple(terms))
 
 
 # ------------------------------------------------------------------------ running
@@ -290,9 +311,9 @@ def run_query(store: GraphStore, query: str | NamedQuery, *,
               timeout: float | None = None) -> QueryResult:
     """Run SPARQL text or a :class:`NamedQuery` with string parameters.
 
-    Parameter variables are bound safely (see module doc) and left out of the
-    result. For a named query, unknown parameters and missing required ones are
-    errors.
+    Parameter variables are bound safely, each as the term its declared kind
+    says (see module doc), and left out of the result. For a named query,
+    unknown parameters and missing required ones are errors.
     """
     params = {k.lstrip("?$"): v for k, v in (params or {}).items()}   # "?place" = "place"
     if isinstance(query, NamedQuery):
@@ -310,7 +331,10 @@ def run_query(store: GraphStore, query: str | NamedQuery, *,
                 f"{', '.join('?' + m for m in missing)}; pass them as name=value"
             )
         text, hide = query.text, frozenset(declared)
-    else:
+    else:   # SPARQL text, e.g. an .rq file: its '# param:' lines, if any, give the kinds
+        declared = {p.name: p for p in (
+            _parse_param("query text", line, value)
+            for line, key, value in _header(query) if key == "param")}
         text, hide = query, frozenset(params)
     bindings = {}
     for name, value in params.items():
@@ -323,7 +347,7 @@ def run_query(store: GraphStore, query: str | NamedQuery, *,
                 f"parameter ?{name} is not a variable of the query; use one of its "
                 "variables (without '?') as parameter name"
             )
-        bindings[name] = ox.Literal(value)
+        bindings[name] = declared.get(name, QueryParam(name, "")).term(value)
     return store.query(text, bindings=bindings, timeout=timeout, hide=hide)
 
 

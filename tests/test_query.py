@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from policykg.graph.query import (
@@ -44,13 +45,14 @@ def queries():
 def test_named_queries_are_listed_with_metadata(queries):
     assert sorted(queries) == ["coordinates-with", "entities", "evidence", "industries-of",
                                "mechanisms", "modeled-on", "relations"]
-    assert {n: [(p.name, p.optional) for p in q.params] for n, q in queries.items()} == {
-        "coordinates-with": [("place", False)],
-        "entities": [("type", True)],
-        "evidence": [("subject", False), ("predicate", False), ("object", False)],
-        "industries-of": [("place", True)],
-        "mechanisms": [("subject", True)],
-        "modeled-on": [("x", False)],
+    assert {n: [(p.name, p.optional, p.kind) for p in q.params] for n, q in queries.items()} == {
+        "coordinates-with": [("place", False, "label")],
+        "entities": [("type", True, "string")],
+        "evidence": [("subject", False, "label"), ("predicate", False, "string"),
+                     ("object", False, "label")],
+        "industries-of": [("place", True, "label")],
+        "mechanisms": [("subject", True, "label")],
+        "modeled-on": [("x", False, "label")],
         "relations": [],
     }
     assert all(q.title and q.description and q.text.startswith("# title:") for q in queries.values())
@@ -242,10 +244,96 @@ def test_parse_named_query_errors():
         parse_named_query("q", "# title: T\n# description: D\n# param: place the place\nSELECT * {}")
     assert str(e.value) == (
         "query 'q': parameter line '# param: place the place' is malformed; write "
-        "'# param: ?name — description' (add '(optional)' after the name if it may be omitted)")
+        "'# param: ?name — description', with '(optional)' after the name if it may be "
+        "omitted, '(label)' if it is bound as a @zh label, or '(optional, label)'")
+    with pytest.raises(QueryError) as e:
+        parse_named_query("q", "# title: T\n# description: D\n# param: ?place (iri) — p\nSELECT * {}")
+    assert str(e.value) == (
+        "query 'q': parameter ?place has the unknown option 'iri'; the options are 'optional' "
+        "and one kind, 'string' (bound as a plain xsd:string literal) or 'label' (bound as a "
+        'Chinese-tagged literal "…"@zh, as the builder writes labels)')
+    with pytest.raises(QueryError) as e:
+        parse_named_query("q", "# title: T\n# description: D\n# param: ?place (label, string) — p\n"
+                               "SELECT * {}")
+    assert str(e.value) == (
+        "query 'q': parameter ?place has (label, string); give 'optional' at most once and at "
+        "most one kind")
+    with pytest.raises(QueryError) as e:
+        parse_named_query("q", "# title: T\n# description: D\n# param: ?place — p\n"
+                               "# param: ?place (label) — p\nSELECT * {}")
+    assert str(e.value) == (
+        "query 'q' declares ?place on more than one '# param:' line; declare each parameter once")
+    with pytest.raises(QueryError) as e:
+        run_query(GraphStore.in_memory(), "# param: ?x (zh) — x\nSELECT ?x {}", params={"x": "a"})
+    assert str(e.value) == (
+        "query text: parameter ?x has the unknown option 'zh'; the options are 'optional' "
+        "and one kind, 'string' (bound as a plain xsd:string literal) or 'label' (bound as a "
+        'Chinese-tagged literal "…"@zh, as the builder writes labels)')
 
 
 def test_parse_named_query_reads_optional_params_and_multiline_description():
     q = parse_named_query("q", "# title: T\n# description: one\n# description: two\n"
                                "# param: ?type (optional) - a class\n\nSELECT ?type {}")
     assert q == NamedQuery("q", "T", "one two", (QueryParam("type", "a class", True),), q.text)
+    q = parse_named_query("q", "# title: T\n# description: D\n# param: ?a (label) — x\n"
+                               "# param: ?b (label, optional) — y\n# param: ?c ( optional ) : z\n"
+                               "# param: ?d (string) -- w\nSELECT ?a ?b ?c ?d {}")
+    assert q.params == (QueryParam("a", "x", False, "label"), QueryParam("b", "y", True, "label"),
+                        QueryParam("c", "z", True, "string"), QueryParam("d", "w", False, "string"))
+
+
+# ------------------------------------------------------------- how parameters are bound
+def test_label_parameters_are_bound_as_zh_literals_and_match_aliases(store, queries):
+    q = queries["coordinates-with"]
+    assert q.params[0].term("济南") == ox.Literal("济南", language="zh")
+    by_label = run_query(store, q, params={"place": "济南"})
+    assert by_label.rows == (("青岛", S0, TITLE_A),)
+    assert run_query(store, q, params={"place": "济南市"}).rows == by_label.rows   # an alias
+    r = run_query(store, queries["evidence"],
+                  params={"subject": "济青联动", "predicate": "establishes", "object": "联席会议制度"})
+    assert [row[2] for row in r.rows] == ["mech.pattern", "mech.verb"]        # object by alias
+    # a label param does not match a value stated only as a plain literal (rule labels are)
+    assert run_query(store, q, params={"place": "coord.cue-pair"}).rows == ()
+
+
+def test_string_parameters_stay_plain_literals(store, queries):
+    q = queries["entities"]
+    assert q.params[0].term("City") == ox.Literal("City")
+    assert [row[0] for row in run_query(store, q, params={"type": "Mechanism"}).rows] == ["联席会议机制"]
+    r = run_query(store, queries["evidence"],
+                  params={"subject": "济南", "predicate": "coordinatesWith", "object": "青岛"})
+    assert [row[0] for row in r.rows] == [S0]
+    r = run_query(store, queries["evidence"],
+                  params={"subject": "济南", "predicate": "coordinatesWith", "object": "济南"})
+    assert r.rows == ()
+
+
+def test_query_text_binds_parameters_by_its_param_lines(store):
+    rule = "SELECT DISTINCT ?id ?r WHERE { ?r a pkg:Rule ; rdfs:label ?id }"
+    # no declaration: a plain string, which is how rule ids are stated
+    assert run_query(store, rule, params={"id": "model.cue"}).rows == (
+        ("https://w3id.org/policykg/id/rule/model.cue",),)
+    assert run_query(store, "# param: ?id (label) — a rule\n" + rule, params={"id": "model.cue"}).rows == ()
+    place = "# param: ?place (label) — a place\nSELECT ?place ?e WHERE { ?e skos:altLabel ?place }"
+    assert run_query(store, place, params={"place": "济南市"}).rows == ((str(entity_iri("济南")),),)
+    # the bundled file, run as text (policykg query path/to/file.rq), binds as the named query
+    q = named_queries()["coordinates-with"]
+    assert run_query(store, q.text, params={"place": "济南"}).rows == (
+        run_query(store, q, params={"place": "济南"}).rows)
+
+
+def test_optional_label_parameter_not_given_means_all(store, queries):
+    everything = run_query(store, queries["industries-of"])
+    assert [row[0] for row in everything.rows] == ["济南", "济南"]
+    assert everything.rows == run_query(store, queries["industries-of"], params={"place": "济南"}).rows
+    assert run_query(store, queries["industries-of"], params={"place": "青岛"}).rows == ()
+
+
+def test_entities_lists_the_ontology_entity_types(queries):
+    """entities.rq names the classes (one index scan each) instead of filtering all types."""
+    import re
+
+    from policykg.ontology import ENTITY_TYPES
+
+    values = re.search(r"VALUES \?c \{([^}]*)\}", queries["entities"].text)[1]
+    assert values.split() == [f"pkg:{t}" for t in ENTITY_TYPES]
