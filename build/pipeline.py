@@ -73,7 +73,7 @@ from policykg.build.state import (
     code_version, fingerprint, shapes_version,
 )
 from policykg.graph.model import Skipped
-from policykg.graph.rdf import PREFIXES, atomic_write, from_shared_key, split_prefixes
+from policykg.graph.rdf import PREFIXES, atomic_write, file_mode, from_shared_key, split_prefixes
 from policykg.graph.store import GraphStore
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
 
@@ -478,13 +478,6 @@ def _read_lines(path: Path) -> Iterator[str]:
         yield from fh
 
 
-def _file_mode() -> int:
-    """rw for whom the umask allows (mkstemp would leave 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def _write_lines(path: Path, lines: Iterable[str]) -> int:
     """Write lines to ``path`` atomically; returns how many."""
     n = 0
@@ -494,7 +487,7 @@ def _write_lines(path: Path, lines: Iterable[str]) -> int:
             for line in lines:
                 fh.write(line)
                 n += 1
-        os.chmod(tmp, _file_mode())
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -566,7 +559,7 @@ class _Out:
     def __exit__(self, exc_type: object, *exc: object) -> None:
         self.fh.close()
         if exc_type is None:
-            os.chmod(self.tmp, _file_mode())
+            os.chmod(self.tmp, file_mode())
             os.replace(self.tmp, self.path)
         else:
             Path(self.tmp).unlink(missing_ok=True)

@@ -70,7 +70,7 @@ __all__ = [
     "evidence_iri", "rule_iri", "confidence_literal", "article_quads", "to_dataset",
     "to_nquads", "to_trig", "to_turtle_union", "write_nquads", "write_trig",
     "write_turtle_union", "to_oxigraph", "to_oxigraph_term", "from_oxigraph_term", "oxigraph_quads",
-    "article_nquads", "article_oxigraph", "article_blocks", "GraphBlocks",
+    "article_nquads", "article_oxigraph", "file_mode", "article_blocks", "GraphBlocks",
     "SHARED_SUBJECTS", "shared_key", "from_shared_key", "split_prefixes", "atomic_write", "Source",
 ]
 
@@ -602,14 +602,24 @@ def to_turtle_union(data: Source) -> bytes:
     return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
+def file_mode() -> int:
+    """The mode a new file gets under the current umask (``0o666 & ~umask``): what
+    the atomic writers give their temp files, which ``mkstemp`` makes 0600."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to a temp file beside ``path``, then ``os.replace`` it in place."""
+    """Write ``data`` to a temp file beside ``path``, then ``os.replace`` it in place
+    (with the mode of a normally created file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

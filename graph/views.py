@@ -43,6 +43,7 @@ from urllib.parse import quote
 import networkx as nx
 
 from policykg.graph.network import ego_graph, iri_slug, subgraph_for_article, to_networkx
+from policykg.graph.rdf import file_mode
 from policykg.ontology.namespace import ENTITY_TYPES, PKG, PREDICATES
 
 __all__ = [
@@ -591,18 +592,12 @@ def render_explorer(
     return page
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _atomic_write(path: Path, text: str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; pages are meant to be shared
+        os.chmod(tmp, file_mode())  # mkstemp makes 0600; pages are meant to be shared
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
         os.replace(tmp, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -53,6 +54,15 @@ def test_build_writes_every_output(built):
     assert len(report["articles"]) == 3
     assert len(list((built / "views" / "article").glob("*.html"))) == 3
     assert (built / "views" / "place").is_dir()
+
+
+def test_outputs_get_the_mode_of_normally_created_files(built):
+    # the atomic writers use mkstemp (0600); outputs are meant to be shared like any file
+    mask = os.umask(0)
+    os.umask(mask)
+    for name in ("graph.trig", "graph.nq", "graph.ttl", "report.json", "validation.txt",
+                 "state.json", "views/index.html"):
+        assert (built / name).stat().st_mode & 0o777 == 0o666 & ~mask, name
 
 
 def test_views_reference_nothing_on_the_network(built):
