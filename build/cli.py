@@ -150,7 +150,7 @@ def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
                  ("extract", "extraction"), ("rdf", "RDF"), ("validate", "SHACL"),
                  ("store", "store"), ("dumps", "dumps"), ("views", "views"))
                  if key in t and (key != "validate" or report.conforms is not None)]
-        if "store_wait" in t and "store" in t:   # the store loads while articles are extracted
+        if "store_wait" in t and "store" in t and report.extracted:  # loads while extracting
             parts = [f"{x} ({t['store_wait']:.1f}s after extraction)" if x.startswith("store ")
                      else x for x in parts]
         out.print("  time:      " + ", ".join(parts)
