@@ -73,7 +73,9 @@ from policykg.build.state import (
     code_version, fingerprint, shapes_version,
 )
 from policykg.graph.model import Skipped
-from policykg.graph.rdf import PREFIXES, atomic_write, file_mode, from_shared_key, split_prefixes
+from policykg.graph.rdf import (
+    PREFIXES, atomic_file, atomic_write, from_shared_key, split_prefixes,
+)
 from policykg.graph.store import GraphStore
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
 
@@ -481,17 +483,10 @@ def _read_lines(path: Path) -> Iterator[str]:
 def _write_lines(path: Path, lines: Iterable[str]) -> int:
     """Write lines to ``path`` atomically; returns how many."""
     n = 0
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for line in lines:
-                fh.write(line)
-                n += 1
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        for line in lines:
+            fh.write(line.encode("utf-8"))
+            n += 1
     return n
 
 
@@ -544,27 +539,6 @@ def _external_sort(lines: Iterable[str], *, tmp: Path) -> Iterator[str]:
     yield from _merge_files(runs, tmp=tmp)
 
 
-class _Out:
-    """A file written atomically: a temp file beside ``path``, renamed on success."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> IO[bytes]:
-        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.",
-                                        suffix=".tmp")
-        self.fh = os.fdopen(fd, "wb")
-        return self.fh
-
-    def __exit__(self, exc_type: object, *exc: object) -> None:
-        self.fh.close()
-        if exc_type is None:
-            os.chmod(self.tmp, file_mode())
-            os.replace(self.tmp, self.path)
-        else:
-            Path(self.tmp).unlink(missing_ok=True)
-
-
 #: An article's cache files (rdf.GraphBlocks): its N-Quads (what the store loads and
 #: graph.nq concatenates), its graph.trig block, its own subjects' graph.ttl block
 #: and its shared-subject triples as sorted merge keys.
@@ -592,7 +566,7 @@ def _prefix_block(fmt: ox.RdfFormat) -> bytes:
 
 def _write_concat(path: Path, files: Sequence[Path], *, head: bytes = b"") -> None:
     """``path``: ``head`` (when there is anything after it), then the files' bytes."""
-    with _Out(path) as fh:
+    with atomic_file(path) as fh:
         _copy_files(fh, files, head=head)
 
 
@@ -616,7 +590,7 @@ def _write_turtle(path: Path, keys: Sequence[Path], own: Sequence[Path], *,
     or evidence node's triples are all in its article's graph)."""
     union = _UnionStats()
     head = _prefix_block(ox.RdfFormat.TURTLE)
-    with _Out(path) as fh:
+    with atomic_file(path) as fh:
         buf: list[str] = []
         last = None
         lines = _external_sort(itertools.chain.from_iterable(map(_read_lines, keys)), tmp=tmp)

@@ -43,16 +43,17 @@ writers sort them, so files are byte-identical across runs and processes.
 from __future__ import annotations
 
 import hashlib
-from functools import cache, lru_cache
 import os
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Union
+from typing import IO, Any, Union
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -70,8 +71,8 @@ __all__ = [
     "evidence_iri", "rule_iri", "confidence_literal", "article_quads", "to_dataset",
     "to_nquads", "to_trig", "to_turtle_union", "write_nquads", "write_trig",
     "write_turtle_union", "to_oxigraph", "to_oxigraph_term", "from_oxigraph_term", "oxigraph_quads",
-    "article_nquads", "article_oxigraph", "file_mode", "article_blocks", "GraphBlocks",
-    "SHARED_SUBJECTS", "shared_key", "from_shared_key", "split_prefixes", "atomic_write", "Source",
+    "article_nquads", "article_oxigraph", "article_blocks", "GraphBlocks",
+    "SHARED_SUBJECTS", "shared_key", "from_shared_key", "split_prefixes", "atomic_file", "atomic_write", "Source",
 ]
 
 #: (subject, predicate, object, graph) with rdflib terms.
@@ -238,7 +239,6 @@ class _P:
     """N-Triples forms of the IRIs article graphs use (closed: a typo fails)."""
 
     __slots__ = ()
-    type = _TYPE
     label, alt = _nt(RDFS.label), _nt(SKOS.altLabel)
     title, creator, affiliation = _nt(DCTERMS.title), _nt(DCTERMS.creator), _nt(SDO.affiliation)
     derived = _nt(PROV.wasDerivedFrom)
@@ -356,8 +356,11 @@ def article_nquads(ag: ArticleGraph) -> str:
     >>> article_nquads(ag).encode() == to_nquads([ag])
     True
     """
+    return _nquads(ag, sorted(_article_triples(ag)))
+
+
+def _nquads(ag: ArticleGraph, keys: list[_Key]) -> str:
     g = _nt(graph_iri(ag.article.id))
-    keys = sorted(_article_triples(ag))
     return "".join([f"{s} {p} {o} {g} .\n" for s, _, p, o in keys])
 
 
@@ -419,9 +422,8 @@ class GraphBlocks:
 
 
 def article_blocks(ag: ArticleGraph) -> GraphBlocks:
-    g = _nt(graph_iri(ag.article.id))
     keys = sorted(_article_triples(ag))
-    nquads = "".join([f"{s} {p} {o} {g} .\n" for s, _, p, o in keys])
+    nquads = _nquads(ag, keys)
     own = "".join([f"{s} {p} {o} .\n" for s, _, p, o in keys if not s.startswith(SHARED_SUBJECTS)])
     shared = "".join([shared_key(s, p, o) for s, _, p, o in keys if s.startswith(SHARED_SUBJECTS)])
     trig = ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
@@ -602,7 +604,7 @@ def to_turtle_union(data: Source) -> bytes:
     return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
-def file_mode() -> int:
+def _file_mode() -> int:
     """The mode a new file gets under the current umask (``0o666 & ~umask``): what
     the atomic writers give their temp files, which ``mkstemp`` makes 0600."""
     mask = os.umask(0)
@@ -610,21 +612,29 @@ def file_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to a temp file beside ``path``, then ``os.replace`` it in place
-    (with the mode of a normally created file)."""
+@contextmanager
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+    """A binary file to write ``path`` through: a temp file beside it, renamed into
+    place (with the mode of a normally created file) when the block ends without an
+    error, removed when it raises — readers see the old file or the new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, file_mode())
+            yield fh
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` through :func:`atomic_file`."""
+    with atomic_file(path) as fh:
+        fh.write(data)
+    return Path(path)
 
 
 def write_nquads(data: Source, path: str | os.PathLike[str]) -> Path:

@@ -28,9 +28,7 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,7 +41,7 @@ from urllib.parse import quote
 import networkx as nx
 
 from policykg.graph.network import ego_graph, iri_slug, subgraph_for_article, to_networkx
-from policykg.graph.rdf import file_mode
+from policykg.graph.rdf import atomic_write
 from policykg.ontology.namespace import ENTITY_TYPES, PKG, PREDICATES
 
 __all__ = [
@@ -593,19 +591,7 @@ def render_explorer(
 
 
 def _atomic_write(path: Path, text: str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, file_mode())  # mkstemp makes 0600; pages are meant to be shared
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write(path, text.encode("utf-8"))
 
 
 def write_explorer(G: nx.MultiDiGraph, path: Path | str, *, title: str, **kw: Any) -> Path:
