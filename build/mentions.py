@@ -27,6 +27,7 @@ from functools import cached_property
 
 from policykg.build.lexicon import Head, LexEntry, Lexicon
 from policykg.build.segment import Segmenter, Token
+from policykg.graph.model import paragraph_offsets
 
 CJK = r"\u4e00-\u9fff"
 CJK_RUN_RE = re.compile(f"[{CJK}]+")
@@ -145,14 +146,6 @@ class Sentence:
         return frozenset([0, len(self.text), *(t.start for t in self.tokens)])
 
 
-def _offsets_of(paragraphs: Sequence[str]) -> list[int]:
-    out, pos = [], 0
-    for p in paragraphs:
-        out.append(pos)
-        pos += len(p) + 1
-    return out
-
-
 def _hits_by_sentence(hits: Sequence[tuple[int, str]], starts: Sequence[int],
                       ends: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
     """Automaton hits ``(end index, surface)`` over the article, as sentence-relative hits
@@ -263,7 +256,7 @@ class MentionFinder:
         sentences: list[Sentence] = []
         for pi, start, stext in split_sentences(paragraphs, offsets):
             sentences.append(Sentence(start, stext, pi, tuple(self.seg.tag(stext))))
-        if list(offsets) == _offsets_of(paragraphs):
+        if tuple(offsets) == paragraph_offsets(paragraphs):
             self._hits = _hits_by_sentence(hits, [s.start for s in sentences],
                                            [s.end for s in sentences])
         # First pass: places the article names, so that compounds can be resolved.

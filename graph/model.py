@@ -13,10 +13,24 @@ Small frozen dataclasses, sorted tuples inside so that equal extractions compare
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
+
+
+def paragraph_offsets(paragraphs: Sequence[str]) -> tuple[int, ...]:
+    """Where each paragraph starts in ``"\\n".join(paragraphs)`` (:attr:`Article.text`).
+
+    >>> paragraph_offsets(["甲乙", "丙"])
+    (0, 3)
+    """
+    out, pos = [], 0
+    for p in paragraphs:
+        out.append(pos)
+        pos += len(p) + 1
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -39,11 +53,7 @@ class Article:
 
     @cached_property
     def paragraph_offsets(self) -> tuple[int, ...]:
-        out, pos = [], 0
-        for p in self.paragraphs:
-            out.append(pos)
-            pos += len(p) + 1
-        return tuple(out)
+        return paragraph_offsets(self.paragraphs)
 
     @cached_property
     def content_hash(self) -> str:
