@@ -235,40 +235,36 @@ def test_parameter_errors(store, queries):
         "(without '?') as parameter name")
 
 
-def test_parse_named_query_errors():
+_KINDS = ("the options are 'optional' and one kind, 'string' (bound as a plain xsd:string "
+          "literal) or 'label' (bound as a Chinese-tagged literal \"…\"@zh, as the builder "
+          "writes labels)")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("# title: T\nSELECT * {}",
+     "query 'q' has no '# title:' or '# description:' header line; named queries must start with both"),
+    ("# title: T\n# description: D\n# param: place the place\nSELECT * {}",
+     "query 'q': parameter line '# param: place the place' is malformed; write "
+     "'# param: ?name — description', with '(optional)' after the name if it may be "
+     "omitted, '(label)' if it is bound as a @zh label, or '(optional, label)'"),
+    ("# title: T\n# description: D\n# param: ?place (iri) — p\nSELECT * {}",
+     f"query 'q': parameter ?place has the unknown option 'iri'; {_KINDS}"),
+    ("# title: T\n# description: D\n# param: ?place (label, string) — p\nSELECT * {}",
+     "query 'q': parameter ?place has (label, string); give 'optional' at most once and at "
+     "most one kind"),
+    ("# title: T\n# description: D\n# param: ?place — p\n# param: ?place (label) — p\nSELECT * {}",
+     "query 'q' declares ?place on more than one '# param:' line; declare each parameter once"),
+])
+def test_parse_named_query_errors(text: str, message: str):
     with pytest.raises(QueryError) as e:
-        parse_named_query("q", "# title: T\nSELECT * {}")
-    assert str(e.value) == (
-        "query 'q' has no '# title:' or '# description:' header line; named queries must start with both")
-    with pytest.raises(QueryError) as e:
-        parse_named_query("q", "# title: T\n# description: D\n# param: place the place\nSELECT * {}")
-    assert str(e.value) == (
-        "query 'q': parameter line '# param: place the place' is malformed; write "
-        "'# param: ?name — description', with '(optional)' after the name if it may be "
-        "omitted, '(label)' if it is bound as a @zh label, or '(optional, label)'")
-    with pytest.raises(QueryError) as e:
-        parse_named_query("q", "# title: T\n# description: D\n# param: ?place (iri) — p\nSELECT * {}")
-    assert str(e.value) == (
-        "query 'q': parameter ?place has the unknown option 'iri'; the options are 'optional' "
-        "and one kind, 'string' (bound as a plain xsd:string literal) or 'label' (bound as a "
-        'Chinese-tagged literal "…"@zh, as the builder writes labels)')
-    with pytest.raises(QueryError) as e:
-        parse_named_query("q", "# title: T\n# description: D\n# param: ?place (label, string) — p\n"
-                               "SELECT * {}")
-    assert str(e.value) == (
-        "query 'q': parameter ?place has (label, string); give 'optional' at most once and at "
-        "most one kind")
-    with pytest.raises(QueryError) as e:
-        parse_named_query("q", "# title: T\n# description: D\n# param: ?place — p\n"
-                               "# param: ?place (label) — p\nSELECT * {}")
-    assert str(e.value) == (
-        "query 'q' declares ?place on more than one '# param:' line; declare each parameter once")
+        parse_named_query("q", text)
+    assert str(e.value) == message
+
+
+def test_query_text_with_a_bad_param_line_is_refused():
     with pytest.raises(QueryError) as e:
         run_query(GraphStore.in_memory(), "# param: ?x (zh) — x\nSELECT ?x {}", params={"x": "a"})
-    assert str(e.value) == (
-        "query text: parameter ?x has the unknown option 'zh'; the options are 'optional' "
-        "and one kind, 'string' (bound as a plain xsd:string literal) or 'label' (bound as a "
-        'Chinese-tagged literal "…"@zh, as the builder writes labels)')
+    assert str(e.value) == f"query text: parameter ?x has the unknown option 'zh'; {_KINDS}"
 
 
 def test_parse_named_query_reads_optional_params_and_multiline_description():
