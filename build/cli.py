@@ -146,13 +146,14 @@ def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
         out.print(f"  views: {report.out / report.outputs['views']}")
     t = report.timings
     if t:
-        parts = [f"{name} {t[key]:.1f}s" for key, name in (
-                 ("extract", "extraction"), ("rdf", "RDF"), ("validate", "SHACL"),
-                 ("store", "store"), ("dumps", "dumps"), ("views", "views"))
-                 if key in t and (key != "validate" or report.conforms is not None)]
-        if "store_wait" in t and "store" in t and report.extracted:  # loads while extracting
-            parts = [f"{x} ({t['store_wait']:.1f}s after extraction)" if x.startswith("store ")
-                     else x for x in parts]
+        parts = []
+        for key, name in (("extract", "extraction"), ("rdf", "RDF"), ("validate", "SHACL"),
+                          ("store", "store"), ("dumps", "dumps"), ("views", "views")):
+            if key not in t or (key == "validate" and report.conforms is None):
+                continue
+            parts.append(f"{name} {t[key]:.1f}s")
+            if key == "store" and report.extracted and "store_wait" in t:
+                parts[-1] += f" ({t['store_wait']:.1f}s after extraction)"  # loads while extracting
         out.print("  time:      " + ", ".join(parts)
                   + (" (extraction, RDF and SHACL summed over workers)" if report.extracted else ""))
     if report.skipped:
