@@ -57,7 +57,6 @@ from typing import IO, Any, Union
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from pypinyin import lazy_pinyin
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
@@ -118,6 +117,8 @@ def slug(label: str) -> str:
     >>> slug("济南"), slug("ChatGPT"), slug("《山东省“十四五”规划》"), slug("😀")
     ('jinan', 'chatgpt', 'shandongsheng-shisiwu-guihua', '')
     """
+    from pypinyin import lazy_pinyin  # lazy: ~0.7 s to import; only slugs need it
+
     # errors=: non-Han runs come back fenced by '-' so they stay separate words
     parts = lazy_pinyin(unicodedata.normalize("NFKC", label), errors=lambda s: ["-" + s + "-"])
     text = _NON_ALNUM.sub("-", "".join(parts).lower()).strip("-")
