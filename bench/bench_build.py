@@ -96,7 +96,7 @@ def make_corpus(dest: Path, size: int, *, seed: int = 7) -> dict[str, int]:
         swap = dict(zip(SWAPPED, rng.sample(cities, len(SWAPPED)))) if copy else {}
         text = "\n".join([f"# {title}（{copy + 1}）", *head, *rest]) + "\n"
         if swap:
-            text = re.sub("|".join(SWAPPED), lambda m: swap[m.group()], text)
+            text = re.sub("|".join(SWAPPED), lambda m, table=swap: table[m.group()], text)
         data = text.encode("utf-8")
         path = dest / f"{k // 500:04d}" / f"a{k:06d}.txt"
         path.parent.mkdir(exist_ok=True)
