@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 
 from policykg.build.lexicon import Head, LexEntry, Lexicon
 from policykg.build.segment import Segmenter, Token
@@ -143,7 +144,7 @@ class Sentence:
     def bounds(self) -> frozenset[int]:
         """Token boundaries (sentence offsets): where a name may start or end."""
         # tokens cover the text: every end is the next start, or the text's end
-        return frozenset([0, len(self.text), *(t.start for t in self.tokens)])
+        return frozenset([0, len(self.text), *map(attrgetter("start"), self.tokens)])
 
 
 def _hits_by_sentence(hits: Sequence[tuple[int, str]], starts: Sequence[int],

@@ -19,8 +19,7 @@ out as one token.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
-from itertools import accumulate
+from itertools import accumulate, repeat
 from typing import NamedTuple, Protocol
 
 BACKENDS = ("rjieba", "jieba")
@@ -49,9 +48,9 @@ def _with_offsets(pairs: Iterable[tuple[str, str]]) -> list[Token]:
     if not pairs:
         return []
     words, tags = zip(*pairs)
-    ends = list(accumulate(map(len, words)))
-    # tuple.__new__ straight from C: no Python-level __new__ per token
-    return list(map(partial(tuple.__new__, Token), zip(words, tags, [0, *ends[:-1]], ends)))
+    offsets = list(accumulate(map(len, words), initial=0))
+    # tuple.__new__ straight from C: no Python-level __new__ (nor partial) per token
+    return list(map(tuple.__new__, repeat(Token), zip(words, tags, offsets, offsets[1:])))
 
 
 class RjiebaSegmenter:
