@@ -105,6 +105,7 @@ SKIP_HEADS = frozenset("联动 一体化 同城化 平台 系统 网络 规划 �
 #: 模式 / 体系 are mechanisms only when the words before them are about governance.
 GOVERNANCE_HEADS = frozenset(("模式", "体系"))
 GOVERNANCE_RE = re.compile("共建|共管|共享|共担|合作|协同|协调|联合|联席|管理|治理|监管|考核|评价")
+PLACE_TYPES = frozenset(("City", "Region"))
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class Mention:
 
     @property
     def is_place(self) -> bool:
-        return bool(self.places) or any(t in ("City", "Region") for t in self.types)
+        return bool(self.places) or not PLACE_TYPES.isdisjoint(self.types)
 
     @property
     def place_labels(self) -> tuple[str, ...]:
