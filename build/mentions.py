@@ -299,7 +299,7 @@ class MentionFinder:
         starts = [x.start for x in primary]
         nested = [
             Mention(**{**m.__dict__, "nested": True}) for m in cands
-            if m not in chosen and m.label and m.rule.startswith("lex")
+            if m.label and m.rule.startswith("lex") and m not in chosen
             and (outer := _covering(primary, starts, m)) is not None
             and (m.is_place or outer.rule != "title")
         ]
@@ -545,7 +545,7 @@ class MentionFinder:
             if head.type == "Technology" and (toks[j].word in TECH_QUALIFIERS or any(
                     e.kind in ("industry", "technology") for t in toks[j:i] for e in self.lex.lookup(t.word))):
                 continue  # 新兴技术, 人工智能技术: a kind of technology, or one already named
-            if i + 1 < len(toks) and any(toks[i + 1].word.startswith(h) for h in DOCUMENT_HEADS):
+            if i + 1 < len(toks) and toks[i + 1].word.startswith(DOCUMENT_HEADS):
                 continue  # …行动方案, …发展规划: part of a document's name
             if not framed and head.head in NAMED_ONLY_HEADS and not (
                     toks[j].word == "国家" or any(self._is_place_token(t) or t.tag == "ns"
@@ -628,7 +628,7 @@ class MentionFinder:
         entry = self._choose_entry(word)
         if entry is not None and not (entry.kind == "region" and entry.label != word):
             return None  # 京津冀 is a region of its own; 成渝 (成渝地区…) may be a linkage
-        places = tuple(self._resolve_char(ch) or "" for ch in word)
+        places = tuple(map(self._resolve_char, word))
         if all(places) and len(set(places)) == len(places):
             return places
         return None
