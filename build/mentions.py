@@ -24,10 +24,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from operator import attrgetter
 
 from policykg.build.lexicon import Head, LexEntry, Lexicon
-from policykg.build.segment import Segmenter, Token
+from policykg.build.segment import Segmenter
 from policykg.graph.model import paragraph_offsets
 
 CJK = r"\u4e00-\u9fff"
@@ -140,7 +139,11 @@ class Sentence:
     start: int
     text: str
     paragraph: int
-    tokens: tuple[Token, ...]       #: offsets relative to the sentence
+    #: the tokens (:meth:`Segmenter.columns`): token i is words[i], tagged tags[i],
+    #: at offsets[i]:offsets[i + 1] in the sentence
+    words: tuple[str, ...]
+    tags: tuple[str, ...]
+    offsets: tuple[int, ...]
 
     @property
     def end(self) -> int:
@@ -150,7 +153,7 @@ class Sentence:
     def bounds(self) -> frozenset[int]:
         """Token boundaries (sentence offsets): where a name may start or end."""
         # tokens cover the text: every end is the next start, or the text's end
-        return frozenset([0, len(self.text), *map(attrgetter("start"), self.tokens)])
+        return frozenset([0, len(self.text), *self.offsets[:-1]])
 
 
 def _hits_by_sentence(hits: Sequence[tuple[int, str]], starts: Sequence[int],
@@ -262,7 +265,7 @@ class MentionFinder:
         self.enumerations: list[tuple[int, int, str]] = []
         sentences: list[Sentence] = []
         for pi, start, stext in split_sentences(paragraphs, offsets):
-            sentences.append(Sentence(start, stext, pi, tuple(self.seg.tag(stext))))
+            sentences.append(Sentence(start, stext, pi, *self.seg.columns(stext)))
         if tuple(offsets) == paragraph_offsets(paragraphs):
             self._hits = _hits_by_sentence(hits, [s.start for s in sentences],
                                            [s.end for s in sentences])
@@ -469,97 +472,100 @@ class MentionFinder:
         return None
 
     def _head_phrases(self, s: Sentence, *, blocked: list[tuple[int, int]]) -> list[Mention]:
-        toks = s.tokens
+        # token i is words[i] (tags[i]) at offs[i]:offs[i + 1]
+        words, tags, offs = s.words, s.tags, s.offsets
+        n_tokens = len(words)
         out = []
         text, head_lens = s.text, self._head_lens
-        for i, tok in enumerate(toks):
-            if tok.tag == "x" or text[tok.end - 1] not in head_lens:   # cheap test first
+        for i in range(n_tokens):
+            tok_end = offs[i + 1]
+            if tags[i] == "x" or text[tok_end - 1] not in head_lens:   # cheap test first
                 continue
             # the head may span tokens (都市 + 圈, 造廊 + 带)
-            head = self._head_ending(s.text, tok.end, toks[i - 1].start if i else 0)
+            head = self._head_ending(s.text, tok_end, offs[i - 1] if i else 0)
             if head is None:
                 continue
             # do not let a head phrase end in the middle of a longer head token run
-            if i + 1 < len(toks):
-                longer = self._head_ending(s.text, toks[i + 1].end, tok.start)
+            if i + 1 < n_tokens:
+                longer = self._head_ending(s.text, offs[i + 2], offs[i])
                 if longer is not None and len(longer.head) > len(head.head):
                     continue
             if head.head in SKIP_HEADS:
                 continue
-            lexical_head = tok.word != head.head and tok.word in self.lex.entries
-            head_start = tok.end - len(head.head)
-            j = i if tok.start <= head_start else i - 1
-            length = tok.end - toks[j].start
+            lexical_head = words[i] != head.head and words[i] in self.lex.entries
+            head_start = tok_end - len(head.head)
+            j = i if offs[i] <= head_start else i - 1
+            length = tok_end - offs[j]
             while j > 0:
-                prev = toks[j - 1]
-                if not self._modifier(prev, head.type):
+                prev, prev_tag = words[j - 1], tags[j - 1]
+                if not self._modifier(prev, prev_tag, head.type):
                     break
-                if prev.tag == "v" and prev.word not in MODIFIER_VERBS and not (
-                        head.type == "Mechanism" and len(prev.word) >= 2 and j >= 2
-                        and toks[j - 2].word in ESTABLISH_WORDS):
+                if prev_tag == "v" and prev not in MODIFIER_VERBS and not (
+                        head.type == "Mechanism" and len(prev) >= 2 and j >= 2
+                        and words[j - 2] in ESTABLISH_WORDS):
                     break  # 降低, 纳入, 有助于 …: a predicate, not part of the name
                     # (but 建立[统筹]协调机制: what stands between 建立 and 机制 names it)
-                if length + len(prev.word) > MAX_PHRASE:
+                if length + len(prev) > MAX_PHRASE:
                     break
                 j -= 1
-                length += len(prev.word)
+                length += len(prev)
             # a boundary word right before the head, after a noun: 职能部门落实机制
-            if j == i and j >= 2 and toks[j - 1].word in BOUNDARY_WORDS and toks[j - 1].tag in ("a", "ad", "an", "vn") \
-                    and toks[j - 2].tag in NOUN_TAGS and self._modifier(toks[j - 2], head.type):
+            if j == i and j >= 2 and words[j - 1] in BOUNDARY_WORDS and tags[j - 1] in ("a", "ad", "an", "vn") \
+                    and tags[j - 2] in NOUN_TAGS and self._modifier(words[j - 2], tags[j - 2], head.type):
                 j -= 2
             # a programme or arrangement named in full between its frame verb and its head:
             # 实施[提振消费专项]行动, 开展[杭甬温要素市场化配置综合改革]试点
             frames = PROGRAMME_FRAMES if head.type == "Strategy" else (
                 ESTABLISH_WORDS if head.type == "Mechanism" else frozenset())
-            k, span = j - 1, tok.end - toks[j].start
+            k, span = j - 1, tok_end - offs[j]
             framed = False
-            while frames and k >= 0 and toks[k].tag not in ("x", "uj", "c") and span <= MAX_PROGRAMME:
-                if toks[k].word in frames:
+            while frames and k >= 0 and tags[k] not in ("x", "uj", "c") and span <= MAX_PROGRAMME:
+                if words[k] in frames:
                     if k + 1 < j:
                         j = k + 1
                     framed = True
                     break
-                span += len(toks[k].word)
+                span += len(words[k])
                 k -= 1
-            while not framed and j < i and (toks[j].word in GENERIC_MODIFIERS or
-                             (toks[j].tag == "v" and not (toks[j].word in MODIFIER_VERBS and
-                                                          head.type == "Mechanism" and j + 1 == i)
-                              and not (j > 0 and (toks[j - 1].word in ESTABLISH_WORDS
-                                                  or toks[j - 1].word in frames))) or
-                             (len(toks[j].word) == 1 and toks[j].tag not in ("ns", "j"))):
+            while not framed and j < i and (words[j] in GENERIC_MODIFIERS or
+                             (tags[j] == "v" and not (words[j] in MODIFIER_VERBS and
+                                                      head.type == "Mechanism" and j + 1 == i)
+                              and not (j > 0 and (words[j - 1] in ESTABLISH_WORDS
+                                                  or words[j - 1] in frames))) or
+                             (len(words[j]) == 1 and tags[j] not in ("ns", "j"))):
                 j += 1
-            if j < i and self._is_place_token(toks[j]) and j > 0 and toks[j - 1].word in ("、", "和", "与", "及"):
+            if j < i and self._is_place_word(words[j]) and j > 0 and words[j - 1] in ("、", "和", "与", "及"):
                 j += 1  # 做强济南、青岛机器人产业基地: the places are enumerated, not part of a name
-            while head.type in ("Industry", "Technology") and j < i and self._is_place_token(toks[j]):
+            while head.type in ("Industry", "Technology") and j < i and self._is_place_word(words[j]):
                 j += 1  # 济南总部经济: a place and its industry; the name is 总部经济
-            if head.type == "Organization" and not (self._is_place_token(toks[j]) or toks[j].tag == "ns"):
+            if head.type == "Organization" and not (self._is_place_word(words[j]) or tags[j] == "ns"):
                 continue  # 重点实验室, 新型研究型大学: a kind of institution, not one
             if lexical_head and (j == i or head.type != "Technology" or any(
-                    t.tag not in ("n", "vn") or t.word in self.lex.entries or self._is_place_token(t)
-                    for t in toks[j:i])):
+                    t not in ("n", "vn") or w in self.lex.entries or self._is_place_word(w)
+                    for w, t in zip(words[j:i], tags[j:i]))):
                 continue  # the lexicon pass has the word; only plain nouns may extend a technology
-            if head.type == "Industry" and (tok.end - toks[j].start > 7 or i - j > 2 or any(
-                    any(e.kind in ("industry", "technology") for e in self.lex.lookup(t.word))
-                    for t in toks[j:i])):
+            if head.type == "Industry" and (tok_end - offs[j] > 7 or i - j > 2 or any(
+                    any(e.kind in ("industry", "technology") for e in self.lex.lookup(w))
+                    for w in words[j:i])):
                 continue  # a sector name is short: 湾区经济, 科创金融, not 现代化数字贸易
-            if head.type == "Technology" and (toks[j].word in TECH_QUALIFIERS or any(
-                    e.kind in ("industry", "technology") for t in toks[j:i] for e in self.lex.lookup(t.word))):
+            if head.type == "Technology" and (words[j] in TECH_QUALIFIERS or any(
+                    e.kind in ("industry", "technology") for w in words[j:i] for e in self.lex.lookup(w))):
                 continue  # 新兴技术, 人工智能技术: a kind of technology, or one already named
-            if i + 1 < len(toks) and toks[i + 1].word.startswith(DOCUMENT_HEADS):
+            if i + 1 < n_tokens and words[i + 1].startswith(DOCUMENT_HEADS):
                 continue  # …行动方案, …发展规划: part of a document's name
             if not framed and head.head in NAMED_ONLY_HEADS and not (
-                    toks[j].word == "国家" or any(self._is_place_token(t) or t.tag == "ns"
-                                                 for t in toks[j:i])):
+                    words[j] == "国家" or any(self._is_place_word(w) or t == "ns"
+                                             for w, t in zip(words[j:i], tags[j:i]))):
                 continue  # 数字产业战略, 省级实验基地: unnamed kinds of strategy or site
             if head.head in POSITION_HEADS and not (
                     j == i - 1 and any(e.kind in ("industry", "technology")
-                                       for e in self.lex.lookup(toks[j].word))):
+                                       for e in self.lex.lookup(words[j]))):
                 continue  # 数字经济大国: a sector and the goal of leading in it
             if head.type == "Region" and j < i and (
-                    any(e.kind == "country" for e in self.lex.lookup(toks[j].word))
-                    or toks[j].tag in ("v", "vn", "a", "d", "ad")):
+                    any(e.kind == "country" for e in self.lex.lookup(words[j]))
+                    or tags[j] in ("v", "vn", "a", "d", "ad")):
                 continue  # 中国城市群, 协同…城市群: a kind of area or a predicate, not a name
-            start, end = toks[j].start, tok.end
+            start, end = offs[j], tok_end
             phrase = s.text[start:end]
             if any(a < s.start + end and s.start + start < b for a, b in blocked):
                 continue
@@ -583,24 +589,25 @@ class MentionFinder:
                                f"head.{head.type}"))
         return out
 
-    def _modifier(self, tok: Token, head_type: str) -> bool:
-        if tok.tag not in MOD_TAGS or tok.word in BOUNDARY_WORDS:
+    def _modifier(self, word: str, tag: str, head_type: str) -> bool:
+        """May the token ``word`` (POS ``tag``) be part of a name with this head type?"""
+        if tag not in MOD_TAGS or word in BOUNDARY_WORDS:
             return False
-        if tok.tag in ("l", "i") and tok.word not in self.lex.entries and \
-                not any(h.head == tok.word for h in self.lex.heads) and \
-                not (len(tok.word) == 4 and tok.word[:2] in MODIFIER_VERBS and tok.word[2:] in MODIFIER_VERBS):
+        if tag in ("l", "i") and word not in self.lex.entries and \
+                not any(h.head == word for h in self.lex.heads) and \
+                not (len(word) == 4 and word[:2] in MODIFIER_VERBS and word[2:] in MODIFIER_VERBS):
             return False  # idioms (高度重视, 积极参与) end a name
-        if tok.tag == "nt" and head_type != "Organization":
+        if tag == "nt" and head_type != "Organization":
             return False
-        if tok.tag == "ns" and head_type == "Mechanism":
+        if tag == "ns" and head_type == "Mechanism":
             return False
-        if len(tok.word) > 2 and tok.word not in self.lex.entries and BOUNDARY_SUB_RE.search(tok.word):
+        if len(word) > 2 and word not in self.lex.entries and BOUNDARY_SUB_RE.search(word):
             return False  # 大力发展, 充分利用, 贯彻落实
         return True
 
-    def _is_place_token(self, tok: Token) -> bool:
+    def _is_place_word(self, word: str) -> bool:
         """A gazetteer place or country (jieba's ns tag also marks 海洋, 湾区, 大国)."""
-        return any(e.kind in ("place", "country") for e in self.lex.lookup(tok.word))
+        return any(e.kind in ("place", "country") for e in self.lex.lookup(word))
 
     # ------------------------------------------------------------------ places
     def _resolve_char(self, ch: str) -> str | None:
