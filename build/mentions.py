@@ -326,7 +326,7 @@ class MentionFinder:
             start = end + 1 - len(surface)
             if start not in bounds or end + 1 not in bounds:
                 continue
-            if _ascii_glued(s.text, start, end + 1):
+            if (surface[0].isascii() or surface[-1].isascii()) and _ascii_glued(s.text, start, end + 1):
                 continue  # AI inside OpenAI
             if surface.endswith("+") and re.match(f"[{CJK}A-Za-z]", s.text[end + 1:end + 2]):
                 continue  # “人工智能+” inside “人工智能+消费”

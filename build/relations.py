@@ -204,18 +204,34 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
         own_topic = sent.paragraph in ctx.paragraph_topics
         if own_topic and topic not in earlier_topics:
             earlier_topics.append(topic)
+        primary = [m for m in ms if not m.nested]
+
+        # -- modeledOn: 参照 / 借鉴 … the practice of other linkages described before
+        # (the one rule that needs no mention in the sentence)
+        cue = MODEL_CUES.search(sent.text)
+        if cue and topic:
+            after = [m for m in primary if m.start > sent.start + cue.start() and m.label
+                     and m.label != topic and m.label in ctx.linkages]
+            if after:
+                rc.add(topic, "modeledOn", after[0].label, sent, "modeledOn.explicit")
+            elif not own_topic and re.search(r"做法|经验|模式|实践", sent.text):
+                for other in earlier_topics:
+                    if other != topic:
+                        rc.add(topic, "modeledOn", other, sent, "modeledOn.section")
+
+        if not primary:
+            continue  # every rule below relates mentions of the sentence
         clauses = _clauses(sent, ms)
         clause_groups = [_place_groups(text_of, cl.mentions, ctx, topic) for cl in clauses]
-        primary = [m for m in ms if not m.nested]
         lead = clause_groups[0] if clauses else []
         if lead and lead[0][0].start - clauses[0].start <= 2:
             para_subject[sent.paragraph] = lead[:1]
         sneg = bool(NEGATION_RE.search(sent.text))
         # a clause has a cue only if its sentence has one: search clauses only then
         stext = sent.text
-        coord_cue, partof_cue, strength_cue, establish_cue, issue_cue, combine_cue = (
+        coord_cue, partof_cue, strength_cue, establish_cue, issue_cue, combine_cue = [
             cues.search(stext) is not None for cues in (
-                COORD_CUES, PARTOF_RE, STRENGTH_CUES, ESTABLISH_CUES, ISSUE_CUES, FIELD_COMBINE_RE))
+                COORD_CUES, PARTOF_RE, STRENGTH_CUES, ESTABLISH_CUES, ISSUE_CUES, FIELD_COMBINE_RE)]
 
         # -- linkages name their places: involves + coordinatesWith
         for m in primary:
@@ -228,6 +244,8 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                            negated=_neg_at(clauses, m))
 
         for cl, groups in zip(clauses, clause_groups):
+            if not cl.mentions:
+                continue  # each rule of this loop relates mentions of the clause
             # -- coordinatesWith: a group of places and a coordination cue in one clause
             if coord_cue and COORD_CUES.search(cl.text):
                 for first, places in groups:
@@ -474,18 +492,6 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                 same_kind = set(a.types) & set(b.types)
                 if joined and (cue.group() != "融合" or same_kind):
                     rc.add(a.label, "complements", b.label, sent, "complements.fields")
-
-        # -- modeledOn: 参照 / 借鉴 … the practice of other linkages described before
-        cue = MODEL_CUES.search(sent.text)
-        if cue and topic:
-            after = [m for m in primary if m.start > sent.start + cue.start() and m.label
-                     and m.label != topic and m.label in ctx.linkages]
-            if after:
-                rc.add(topic, "modeledOn", after[0].label, sent, "modeledOn.explicit")
-            elif not own_topic and re.search(r"做法|经验|模式|实践", sent.text):
-                for other in earlier_topics:
-                    if other != topic:
-                        rc.add(topic, "modeledOn", other, sent, "modeledOn.section")
 
         # -- partOf from the gazetteer where the text names both places in one sentence
         names = {p for m in primary for p in m.place_labels}
