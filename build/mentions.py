@@ -298,17 +298,18 @@ class MentionFinder:
         cands += self._group_refs(s)
         cands += self._directional_regions(s)
         primary = _select(cands)
-        chosen = set(primary)
         starts = [x.start for x in primary]
+        # a chosen mention equal to m would be the one covering it: m is not chosen
+        # when the mention covering it is another one
         nested = [
             Mention(**{**m.__dict__, "nested": True}) for m in cands
-            if m.label and m.rule.startswith("lex") and m not in chosen
-            and (outer := _covering(primary, starts, m)) is not None
+            if m.label and m.rule.startswith("lex")
+            and (outer := _covering(primary, starts, m)) is not None and outer != m
             and (m.is_place or outer.rule != "title")
         ]
         enum = self._enumerations(s, primary)
         # enumeration items replace the (untyped or differently cut) spans they cover
-        merged = [m for m in primary if _covering_any(enum, m) is None] + enum
+        merged = [m for m in primary if _covering_any(enum, m) is None] + enum if enum else primary
         return sorted(set(merged + nested), key=lambda m: (m.start, -m.end, m.label))
 
     def _bounds(self, s: Sentence) -> frozenset[int]:
@@ -645,7 +646,7 @@ class MentionFinder:
         (杭甬温要素市场化配置综合改革试点 → 杭州, 宁波, 温州); () when there is none."""
         for n in (3, 2):
             w = label[:n]
-            if len(label) > n + 1 and re.fullmatch(f"[{CJK}]{{{n}}}", w) and \
+            if len(label) > n + 1 and CJK_RUN_RE.fullmatch(w) and \
                     not any(self.lex.lookup(label[:k]) for k in range(n, len(label) + 1)):
                 places = self.resolve_compound(w)
                 if places and all(p in self._doc_places or len(self.lex.abbreviations.get(ch, ())) == 1
@@ -669,10 +670,13 @@ class MentionFinder:
             if nxt < i:
                 continue
             i = nxt
+            if i not in bounds:  # no compound starts inside a token
+                i += 1
+                continue
             hit = None
             for n in (3, 2):
                 w = text[i:i + n]
-                if len(w) < n or i not in bounds or not CJK_RUN_RE.fullmatch(w):
+                if len(w) < n or not CJK_RUN_RE.fullmatch(w):
                     continue
                 rest = text[i + n:]
                 known = w in self._compounds
