@@ -319,11 +319,14 @@ class MentionFinder:
         cached = self._lex_cache.get(s.start)
         if cached is not None:
             return cached
-        bounds = self._bounds(s)
         out: list[Mention] = []
         self._lex_cache[s.start] = out
-        hits = self._hits.get(s.start, ()) if self._hits is not None else None
-        for end, surface in (hits if hits is not None else self.lex.automaton.iter(s.text)):
+        hits = self._hits.get(s.start, ()) if self._hits is not None else \
+            list(self.lex.automaton.iter(s.text))
+        if not hits:
+            return out
+        bounds = self._bounds(s)
+        for end, surface in hits:
             start = end + 1 - len(surface)
             if start not in bounds or end + 1 not in bounds:
                 continue
@@ -655,7 +658,6 @@ class MentionFinder:
         return ()
 
     def _compounds_in(self, s: Sentence) -> list[Mention]:
-        bounds = self._bounds(s)
         out = []
         text = s.text
         # only positions right before a linkage word or at a compound already resolved
@@ -665,6 +667,9 @@ class MentionFinder:
             while at >= 0:
                 starts.add(at)
                 at = text.find(w, at + 1)
+        if not starts:
+            return out
+        bounds = self._bounds(s)
         i = 0
         for nxt in sorted(starts):
             if nxt < i:
