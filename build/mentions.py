@@ -649,11 +649,11 @@ class MentionFinder:
         (杭甬温要素市场化配置综合改革试点 → 杭州, 宁波, 温州); () when there is none."""
         for n in (3, 2):
             w = label[:n]
-            if len(label) > n + 1 and CJK_RUN_RE.fullmatch(w) and \
-                    not any(self.lex.lookup(label[:k]) for k in range(n, len(label) + 1)):
-                places = self.resolve_compound(w)
-                if places and all(p in self._doc_places or len(self.lex.abbreviations.get(ch, ())) == 1
-                                  for p, ch in zip(places, w)):
+            if len(label) > n + 1 and CJK_RUN_RE.fullmatch(w):
+                places = self.resolve_compound(w)  # first: rarely any, and cheaper than the test below
+                if places and not any(self.lex.lookup(label[:k]) for k in range(n, len(label) + 1)) \
+                        and all(p in self._doc_places or len(self.lex.abbreviations.get(ch, ())) == 1
+                                for p, ch in zip(places, w)):
                     return places
         return ()
 
@@ -760,9 +760,9 @@ class MentionFinder:
         (产业 → Industry, 领域 → the items' own types) or a vocabulary word
         (等生产性服务业 → Industry); None when the tail names nothing typed."""
         rest = tail[ENUM_QUALIFIER_RE.match(tail).end():]
-        for key in _ENUM_HEADS_LONGEST_FIRST:
-            if rest.startswith(key):
-                return key, ENUM_HEAD_TYPES[key]
+        head = ENUM_HEAD_RE.match(rest)
+        if head:
+            return head.group(), ENUM_HEAD_TYPES[head.group()]
         toks = self.seg.tag(rest)
         ends = {t.end for t in toks[:3] if t.tag in MOD_TAGS - {"v"}}
         nounish = 0
@@ -886,7 +886,8 @@ ENUM_RE = re.compile(
     rf"(?P<items>[{CJK}A-Za-z0-9+]{{2,16}}(?:(?:、|和|及|以及|与)[{CJK}A-Za-z0-9+]{{2,16}})+)"
     rf"(?P<sep>等|为代表的)[“\"]?(?P<tail>[{CJK}]{{0,12}})"
 )
-_ENUM_HEADS_LONGEST_FIRST = sorted(ENUM_HEAD_TYPES, key=len, reverse=True)
+#: The longest head word a tail starts with (alternatives are tried in order).
+ENUM_HEAD_RE = re.compile("|".join(map(re.escape, sorted(ENUM_HEAD_TYPES, key=len, reverse=True))))
 #: Words between 等 and the head that only qualify it (等多个行业领域, 等七大领域).
 ENUM_QUALIFIER_RE = re.compile(r"^(?:[多各诸]?[个种类项大]|[一二三四五六七八九十两\d]+[个种类项大]|重点|新兴|优势|特色|"
                                r"战略性新兴|前沿|关键|核心|高端|新型|多种|各类|其他|相关)*")
