@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from policykg.build.lexicon import Lexicon, load_lexicon
 from policykg.build.mentions import Mention, MentionFinder
@@ -35,6 +36,13 @@ RULES_VERSION = "2"
 #: Which mention rule decides an entity's types when several disagree.
 TYPE_AUTHORITY = ("lex", "quote.", "title", "abbr.linkage", "region", "head", "enum")
 MECHANISM_VARIANTS = re.compile(r"(制度|机制)$")
+
+
+@cache
+def _authority(rule: str) -> int:
+    """Rank in TYPE_AUTHORITY of the family ``rule`` belongs to; len(TYPE_AUTHORITY) if none."""
+    return next((k for k, family in enumerate(TYPE_AUTHORITY) if rule.startswith(family)),
+                len(TYPE_AUTHORITY))
 
 
 @dataclass(frozen=True)
@@ -79,8 +87,9 @@ class Extractor:
     def extract(self, article: Article) -> ArticleGraph:
         finder = MentionFinder(self.lexicon, self.segmenter)
         sentences, mentions = finder.find(article.paragraphs, article.paragraph_offsets)
-        name_places = {m.label: finder.leading_compound(m.label) for ms in mentions for m in ms
-                       if m.label and ("Strategy" in m.types or "Region" in m.types)}
+        named = dict.fromkeys(m.label for ms in mentions for m in ms
+                              if m.label and ("Strategy" in m.types or "Region" in m.types))
+        name_places = {label: finder.leading_compound(label) for label in named}
         ctx = article_context(article.id, sentences, mentions, finder.linkages,
                               self._parents, self._members, finder.enumerations,
                               {k: v for k, v in name_places.items() if v}, self._cities)
@@ -117,12 +126,11 @@ class Extractor:
         counts = Counter({k: len(v) for k, v in by_label.items()})
         out = []
         for label, ms in by_label.items():
+            ranks = [_authority(m.rule) for m in ms]
+            best = min(ranks)
             types: set[str] = set()
-            for family in TYPE_AUTHORITY:
-                chosen = [m for m in ms if m.rule.startswith(family)]
-                if chosen:
-                    types = {t for m in chosen for t in m.types}
-                    break
+            if best < len(TYPE_AUTHORITY):
+                types = {t for m, rank in zip(ms, ranks) if rank == best for t in m.types}
             if not types:  # a rule family not ranked above: trust its own types
                 types = {t for m in ms for t in m.types}
             aliases = tuple(sorted({m.surface.strip("“”《》\"") for m in ms} - {label}))

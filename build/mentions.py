@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from policykg.build.lexicon import Head, LexEntry, Lexicon
-from policykg.build.segment import Segmenter, Token
+from policykg.build.segment import Segmenter
 from policykg.graph.model import paragraph_offsets
 
 CJK = r"\u4e00-\u9fff"
@@ -40,16 +40,21 @@ QUOTE_RE = re.compile(r"[“\"「]([^“”\"「」\n]{2,20})[”\"」]")
 #: the guidelines drop them (“东数西算”工程 → 东数西算).
 QUOTE_HEADS = {"工程": True, "格局": True, "战略": False, "行动": False, "计划": False,
                "倡议": False, "行动计划": False, "模式": False}
+_QUOTE_HEADS_LONGEST_FIRST = sorted(QUOTE_HEADS, key=len, reverse=True)
 #: Action verbs of plans and work reports before a quoted programme name.
 SLOGAN_VERB_RE = re.compile(r"(实施|推进|深化|开展|打造|创建|争创|推动|实行|落实|唱好|做强|推广|探索|办好|"
                             r"用好|部署|培育|促进|安排|统筹推进|做好|打响|提升|发展|培育更多)$")
 #: Province short name + direction, followed by what makes it an area (粤东地区, 浙中、…).
 DIRECTION_RE = re.compile(rf"([{CJK}])(东北|西北|东南|西南|东|西|南|北|中)(?=地区|区域|片区|、|和|与|及|等|，|。|的)")
+#: What every DIRECTION_RE match contains; rarely there, and far cheaper to look for.
+DIRECTION_GATE_RE = re.compile("[东西南北中](?=地区|区域|片区|、|和|与|及|等|，|。|的)")
 #: Words after a place compound that make it a linkage of places, not a word.
 LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作", "两市", "两地", "两城",
                  "地区", "都市圈", "经济圈", "城市群", "作为", "沿线", "双核", "携手", "共建",
                  "区域", "全面接轨", "接轨", "融合")
-LINK_SUFFIX_RE = re.compile("[“\"]?(?:" + "|".join(LINK_SUFFIXES) + ")")
+#: A linkage word, maybe quoted. The quote is an alternative rather than optional
+#: (``[“"]?``) so that the regex engine can skip ahead to a possible first character.
+LINK_SUFFIX_RE = re.compile("[“\"](?:{0})|(?:{0})".format("|".join(LINK_SUFFIXES)))
 LINKAGE_START = ("联动", "双城", "一体化", "同城化", "“双城", "全面接轨", "融合发展", "协同发展")
 LINKAGE_RE = re.compile(r"[“\"]?(?:双城)?[”\"]?(?P<core>联动|一体化|同城化|记|融合发展|协同发展|全面接轨)[”\"]?(?:发展)?")
 GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")     # each has 两 or 双
@@ -104,6 +109,7 @@ SKIP_HEADS = frozenset("联动 一体化 同城化 平台 系统 网络 规划 �
 #: 模式 / 体系 are mechanisms only when the words before them are about governance.
 GOVERNANCE_HEADS = frozenset(("模式", "体系"))
 GOVERNANCE_RE = re.compile("共建|共管|共享|共担|合作|协同|协调|联合|联席|管理|治理|监管|考核|评价")
+PLACE_TYPES = frozenset(("City", "Region"))
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,7 @@ class Mention:
 
     @property
     def is_place(self) -> bool:
-        return bool(self.places) or any(t in ("City", "Region") for t in self.types)
+        return bool(self.places) or not PLACE_TYPES.isdisjoint(self.types)
 
     @property
     def place_labels(self) -> tuple[str, ...]:
@@ -133,7 +139,11 @@ class Sentence:
     start: int
     text: str
     paragraph: int
-    tokens: tuple[Token, ...]       #: offsets relative to the sentence
+    #: the tokens (:meth:`Segmenter.columns`): token i is words[i], tagged tags[i],
+    #: at offsets[i]:offsets[i + 1] in the sentence
+    words: tuple[str, ...]
+    tags: tuple[str, ...]
+    offsets: tuple[int, ...]
 
     @property
     def end(self) -> int:
@@ -143,7 +153,7 @@ class Sentence:
     def bounds(self) -> frozenset[int]:
         """Token boundaries (sentence offsets): where a name may start or end."""
         # tokens cover the text: every end is the next start, or the text's end
-        return frozenset([0, len(self.text), *(t.start for t in self.tokens)])
+        return frozenset([0, len(self.text), *self.offsets[:-1]])
 
 
 def _hits_by_sentence(hits: Sequence[tuple[int, str]], starts: Sequence[int],
@@ -255,7 +265,7 @@ class MentionFinder:
         self.enumerations: list[tuple[int, int, str]] = []
         sentences: list[Sentence] = []
         for pi, start, stext in split_sentences(paragraphs, offsets):
-            sentences.append(Sentence(start, stext, pi, tuple(self.seg.tag(stext))))
+            sentences.append(Sentence(start, stext, pi, *self.seg.columns(stext)))
         if tuple(offsets) == paragraph_offsets(paragraphs):
             self._hits = _hits_by_sentence(hits, [s.start for s in sentences],
                                            [s.end for s in sentences])
@@ -288,17 +298,18 @@ class MentionFinder:
         cands += self._group_refs(s)
         cands += self._directional_regions(s)
         primary = _select(cands)
-        chosen = set(primary)
         starts = [x.start for x in primary]
+        # a chosen mention equal to m would be the one covering it: m is not chosen
+        # when the mention covering it is another one
         nested = [
             Mention(**{**m.__dict__, "nested": True}) for m in cands
-            if m not in chosen and m.label and m.rule.startswith("lex")
-            and (outer := _covering(primary, starts, m)) is not None
+            if m.label and m.rule.startswith("lex")
+            and (outer := _covering(primary, starts, m)) is not None and outer != m
             and (m.is_place or outer.rule != "title")
         ]
         enum = self._enumerations(s, primary)
         # enumeration items replace the (untyped or differently cut) spans they cover
-        merged = [m for m in primary if _covering_any(enum, m) is None] + enum
+        merged = [m for m in primary if _covering_any(enum, m) is None] + enum if enum else primary
         return sorted(set(merged + nested), key=lambda m: (m.start, -m.end, m.label))
 
     def _bounds(self, s: Sentence) -> frozenset[int]:
@@ -308,15 +319,18 @@ class MentionFinder:
         cached = self._lex_cache.get(s.start)
         if cached is not None:
             return cached
-        bounds = self._bounds(s)
         out: list[Mention] = []
         self._lex_cache[s.start] = out
-        hits = self._hits.get(s.start, ()) if self._hits is not None else None
-        for end, surface in (hits if hits is not None else self.lex.automaton.iter(s.text)):
+        hits = self._hits.get(s.start, ()) if self._hits is not None else \
+            list(self.lex.automaton.iter(s.text))
+        if not hits:
+            return out
+        bounds = self._bounds(s)
+        for end, surface in hits:
             start = end + 1 - len(surface)
             if start not in bounds or end + 1 not in bounds:
                 continue
-            if _ascii_glued(s.text, start, end + 1):
+            if (surface[0].isascii() or surface[-1].isascii()) and _ascii_glued(s.text, start, end + 1):
                 continue  # AI inside OpenAI
             if surface.endswith("+") and re.match(f"[{CJK}A-Za-z]", s.text[end + 1:end + 2]):
                 continue  # “人工智能+” inside “人工智能+消费”
@@ -353,9 +367,12 @@ class MentionFinder:
 
     def _titles(self, s: Sentence) -> list[Mention]:
         out = []
-        for m in REPORT_RE.finditer(s.text):
-            out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), m.group(),
-                               ("PolicyDocument",), "title.report"))
+        if "报告" in s.text:  # every REPORT_RE match ends in 报告; the test is much cheaper
+            for m in REPORT_RE.finditer(s.text):
+                out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), m.group(),
+                                   ("PolicyDocument",), "title.report"))
+        if "《" not in s.text:
+            return out
         for m in TITLE_RE.finditer(s.text):
             inner = m.group(1)
             out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), inner,
@@ -364,13 +381,14 @@ class MentionFinder:
 
     def _quotes(self, s: Sentence) -> list[Mention]:
         out = []
+        if "“" not in s.text and '"' not in s.text and "「" not in s.text:  # QUOTE_RE's openings
+            return out
         for m in QUOTE_RE.finditer(s.text):
             inner = m.group(1).strip()
             if not re.search(f"[{CJK}A-Za-z]", inner) or inner in self.lex.stopwords:
                 continue
             after = s.text[m.end():m.end() + 4]
-            head = next((h for h in sorted(QUOTE_HEADS, key=len, reverse=True)
-                         if after.startswith(h)), None)
+            head = next((h for h in _QUOTE_HEADS_LONGEST_FIRST if after.startswith(h)), None)
             known = self._choose_entry(inner)
             if known is not None:
                 out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(),
@@ -458,97 +476,100 @@ class MentionFinder:
         return None
 
     def _head_phrases(self, s: Sentence, *, blocked: list[tuple[int, int]]) -> list[Mention]:
-        toks = s.tokens
+        # token i is words[i] (tags[i]) at offs[i]:offs[i + 1]
+        words, tags, offs = s.words, s.tags, s.offsets
+        n_tokens = len(words)
         out = []
         text, head_lens = s.text, self._head_lens
-        for i, tok in enumerate(toks):
-            if tok.tag == "x" or text[tok.end - 1] not in head_lens:   # cheap test first
+        for i in range(n_tokens):
+            tok_end = offs[i + 1]
+            if tags[i] == "x" or text[tok_end - 1] not in head_lens:   # cheap test first
                 continue
             # the head may span tokens (都市 + 圈, 造廊 + 带)
-            head = self._head_ending(s.text, tok.end, toks[i - 1].start if i else 0)
+            head = self._head_ending(s.text, tok_end, offs[i - 1] if i else 0)
             if head is None:
                 continue
             # do not let a head phrase end in the middle of a longer head token run
-            if i + 1 < len(toks):
-                longer = self._head_ending(s.text, toks[i + 1].end, tok.start)
+            if i + 1 < n_tokens:
+                longer = self._head_ending(s.text, offs[i + 2], offs[i])
                 if longer is not None and len(longer.head) > len(head.head):
                     continue
             if head.head in SKIP_HEADS:
                 continue
-            lexical_head = tok.word != head.head and tok.word in self.lex.entries
-            head_start = tok.end - len(head.head)
-            j = i if tok.start <= head_start else i - 1
-            length = tok.end - toks[j].start
+            lexical_head = words[i] != head.head and words[i] in self.lex.entries
+            head_start = tok_end - len(head.head)
+            j = i if offs[i] <= head_start else i - 1
+            length = tok_end - offs[j]
             while j > 0:
-                prev = toks[j - 1]
-                if not self._modifier(prev, head.type):
+                prev, prev_tag = words[j - 1], tags[j - 1]
+                if not self._modifier(prev, prev_tag, head.type):
                     break
-                if prev.tag == "v" and prev.word not in MODIFIER_VERBS and not (
-                        head.type == "Mechanism" and len(prev.word) >= 2 and j >= 2
-                        and toks[j - 2].word in ESTABLISH_WORDS):
+                if prev_tag == "v" and prev not in MODIFIER_VERBS and not (
+                        head.type == "Mechanism" and len(prev) >= 2 and j >= 2
+                        and words[j - 2] in ESTABLISH_WORDS):
                     break  # 降低, 纳入, 有助于 …: a predicate, not part of the name
                     # (but 建立[统筹]协调机制: what stands between 建立 and 机制 names it)
-                if length + len(prev.word) > MAX_PHRASE:
+                if length + len(prev) > MAX_PHRASE:
                     break
                 j -= 1
-                length += len(prev.word)
+                length += len(prev)
             # a boundary word right before the head, after a noun: 职能部门落实机制
-            if j == i and j >= 2 and toks[j - 1].word in BOUNDARY_WORDS and toks[j - 1].tag in ("a", "ad", "an", "vn") \
-                    and toks[j - 2].tag in NOUN_TAGS and self._modifier(toks[j - 2], head.type):
+            if j == i and j >= 2 and words[j - 1] in BOUNDARY_WORDS and tags[j - 1] in ("a", "ad", "an", "vn") \
+                    and tags[j - 2] in NOUN_TAGS and self._modifier(words[j - 2], tags[j - 2], head.type):
                 j -= 2
             # a programme or arrangement named in full between its frame verb and its head:
             # 实施[提振消费专项]行动, 开展[杭甬温要素市场化配置综合改革]试点
             frames = PROGRAMME_FRAMES if head.type == "Strategy" else (
                 ESTABLISH_WORDS if head.type == "Mechanism" else frozenset())
-            k, span = j - 1, tok.end - toks[j].start
+            k, span = j - 1, tok_end - offs[j]
             framed = False
-            while frames and k >= 0 and toks[k].tag not in ("x", "uj", "c") and span <= MAX_PROGRAMME:
-                if toks[k].word in frames:
+            while frames and k >= 0 and tags[k] not in ("x", "uj", "c") and span <= MAX_PROGRAMME:
+                if words[k] in frames:
                     if k + 1 < j:
                         j = k + 1
                     framed = True
                     break
-                span += len(toks[k].word)
+                span += len(words[k])
                 k -= 1
-            while not framed and j < i and (toks[j].word in GENERIC_MODIFIERS or
-                             (toks[j].tag == "v" and not (toks[j].word in MODIFIER_VERBS and
-                                                          head.type == "Mechanism" and j + 1 == i)
-                              and not (j > 0 and (toks[j - 1].word in ESTABLISH_WORDS
-                                                  or toks[j - 1].word in frames))) or
-                             (len(toks[j].word) == 1 and toks[j].tag not in ("ns", "j"))):
+            while not framed and j < i and (words[j] in GENERIC_MODIFIERS or
+                             (tags[j] == "v" and not (words[j] in MODIFIER_VERBS and
+                                                      head.type == "Mechanism" and j + 1 == i)
+                              and not (j > 0 and (words[j - 1] in ESTABLISH_WORDS
+                                                  or words[j - 1] in frames))) or
+                             (len(words[j]) == 1 and tags[j] not in ("ns", "j"))):
                 j += 1
-            if j < i and self._is_place_token(toks[j]) and j > 0 and toks[j - 1].word in ("、", "和", "与", "及"):
+            if j < i and self._is_place_word(words[j]) and j > 0 and words[j - 1] in ("、", "和", "与", "及"):
                 j += 1  # 做强济南、青岛机器人产业基地: the places are enumerated, not part of a name
-            while head.type in ("Industry", "Technology") and j < i and self._is_place_token(toks[j]):
+            while head.type in ("Industry", "Technology") and j < i and self._is_place_word(words[j]):
                 j += 1  # 济南总部经济: a place and its industry; the name is 总部经济
-            if head.type == "Organization" and not (self._is_place_token(toks[j]) or toks[j].tag == "ns"):
+            if head.type == "Organization" and not (self._is_place_word(words[j]) or tags[j] == "ns"):
                 continue  # 重点实验室, 新型研究型大学: a kind of institution, not one
             if lexical_head and (j == i or head.type != "Technology" or any(
-                    t.tag not in ("n", "vn") or t.word in self.lex.entries or self._is_place_token(t)
-                    for t in toks[j:i])):
+                    t not in ("n", "vn") or w in self.lex.entries or self._is_place_word(w)
+                    for w, t in zip(words[j:i], tags[j:i]))):
                 continue  # the lexicon pass has the word; only plain nouns may extend a technology
-            if head.type == "Industry" and (tok.end - toks[j].start > 7 or i - j > 2 or any(
-                    any(e.kind in ("industry", "technology") for e in self.lex.lookup(t.word))
-                    for t in toks[j:i])):
+            if head.type == "Industry" and (tok_end - offs[j] > 7 or i - j > 2 or any(
+                    any(e.kind in ("industry", "technology") for e in self.lex.lookup(w))
+                    for w in words[j:i])):
                 continue  # a sector name is short: 湾区经济, 科创金融, not 现代化数字贸易
-            if head.type == "Technology" and (toks[j].word in TECH_QUALIFIERS or any(
-                    e.kind in ("industry", "technology") for t in toks[j:i] for e in self.lex.lookup(t.word))):
+            if head.type == "Technology" and (words[j] in TECH_QUALIFIERS or any(
+                    e.kind in ("industry", "technology") for w in words[j:i] for e in self.lex.lookup(w))):
                 continue  # 新兴技术, 人工智能技术: a kind of technology, or one already named
-            if i + 1 < len(toks) and any(toks[i + 1].word.startswith(h) for h in DOCUMENT_HEADS):
+            if i + 1 < n_tokens and words[i + 1].startswith(DOCUMENT_HEADS):
                 continue  # …行动方案, …发展规划: part of a document's name
             if not framed and head.head in NAMED_ONLY_HEADS and not (
-                    toks[j].word == "国家" or any(self._is_place_token(t) or t.tag == "ns"
-                                                 for t in toks[j:i])):
+                    words[j] == "国家" or any(self._is_place_word(w) or t == "ns"
+                                             for w, t in zip(words[j:i], tags[j:i]))):
                 continue  # 数字产业战略, 省级实验基地: unnamed kinds of strategy or site
             if head.head in POSITION_HEADS and not (
                     j == i - 1 and any(e.kind in ("industry", "technology")
-                                       for e in self.lex.lookup(toks[j].word))):
+                                       for e in self.lex.lookup(words[j]))):
                 continue  # 数字经济大国: a sector and the goal of leading in it
             if head.type == "Region" and j < i and (
-                    any(e.kind == "country" for e in self.lex.lookup(toks[j].word))
-                    or toks[j].tag in ("v", "vn", "a", "d", "ad")):
+                    any(e.kind == "country" for e in self.lex.lookup(words[j]))
+                    or tags[j] in ("v", "vn", "a", "d", "ad")):
                 continue  # 中国城市群, 协同…城市群: a kind of area or a predicate, not a name
-            start, end = toks[j].start, tok.end
+            start, end = offs[j], tok_end
             phrase = s.text[start:end]
             if any(a < s.start + end and s.start + start < b for a, b in blocked):
                 continue
@@ -572,24 +593,25 @@ class MentionFinder:
                                f"head.{head.type}"))
         return out
 
-    def _modifier(self, tok: Token, head_type: str) -> bool:
-        if tok.tag not in MOD_TAGS or tok.word in BOUNDARY_WORDS:
+    def _modifier(self, word: str, tag: str, head_type: str) -> bool:
+        """May the token ``word`` (POS ``tag``) be part of a name with this head type?"""
+        if tag not in MOD_TAGS or word in BOUNDARY_WORDS:
             return False
-        if tok.tag in ("l", "i") and tok.word not in self.lex.entries and \
-                not any(h.head == tok.word for h in self.lex.heads) and \
-                not (len(tok.word) == 4 and tok.word[:2] in MODIFIER_VERBS and tok.word[2:] in MODIFIER_VERBS):
+        if tag in ("l", "i") and word not in self.lex.entries and \
+                not any(h.head == word for h in self.lex.heads) and \
+                not (len(word) == 4 and word[:2] in MODIFIER_VERBS and word[2:] in MODIFIER_VERBS):
             return False  # idioms (高度重视, 积极参与) end a name
-        if tok.tag == "nt" and head_type != "Organization":
+        if tag == "nt" and head_type != "Organization":
             return False
-        if tok.tag == "ns" and head_type == "Mechanism":
+        if tag == "ns" and head_type == "Mechanism":
             return False
-        if len(tok.word) > 2 and tok.word not in self.lex.entries and BOUNDARY_SUB_RE.search(tok.word):
+        if len(word) > 2 and word not in self.lex.entries and BOUNDARY_SUB_RE.search(word):
             return False  # 大力发展, 充分利用, 贯彻落实
         return True
 
-    def _is_place_token(self, tok: Token) -> bool:
+    def _is_place_word(self, word: str) -> bool:
         """A gazetteer place or country (jieba's ns tag also marks 海洋, 湾区, 大国)."""
-        return any(e.kind in ("place", "country") for e in self.lex.lookup(tok.word))
+        return any(e.kind in ("place", "country") for e in self.lex.lookup(word))
 
     # ------------------------------------------------------------------ places
     def _resolve_char(self, ch: str) -> str | None:
@@ -617,7 +639,7 @@ class MentionFinder:
         entry = self._choose_entry(word)
         if entry is not None and not (entry.kind == "region" and entry.label != word):
             return None  # 京津冀 is a region of its own; 成渝 (成渝地区…) may be a linkage
-        places = tuple(self._resolve_char(ch) or "" for ch in word)
+        places = tuple(map(self._resolve_char, word))
         if all(places) and len(set(places)) == len(places):
             return places
         return None
@@ -627,16 +649,15 @@ class MentionFinder:
         (杭甬温要素市场化配置综合改革试点 → 杭州, 宁波, 温州); () when there is none."""
         for n in (3, 2):
             w = label[:n]
-            if len(label) > n + 1 and re.fullmatch(f"[{CJK}]{{{n}}}", w) and \
-                    not any(self.lex.lookup(label[:k]) for k in range(n, len(label) + 1)):
-                places = self.resolve_compound(w)
-                if places and all(p in self._doc_places or len(self.lex.abbreviations.get(ch, ())) == 1
-                                  for p, ch in zip(places, w)):
+            if len(label) > n + 1 and CJK_RUN_RE.fullmatch(w):
+                places = self.resolve_compound(w)  # first: rarely any, and cheaper than the test below
+                if places and not any(self.lex.lookup(label[:k]) for k in range(n, len(label) + 1)) \
+                        and all(p in self._doc_places or len(self.lex.abbreviations.get(ch, ())) == 1
+                                for p, ch in zip(places, w)):
                     return places
         return ()
 
     def _compounds_in(self, s: Sentence) -> list[Mention]:
-        bounds = self._bounds(s)
         out = []
         text = s.text
         # only positions right before a linkage word or at a compound already resolved
@@ -646,15 +667,21 @@ class MentionFinder:
             while at >= 0:
                 starts.add(at)
                 at = text.find(w, at + 1)
+        if not starts:
+            return out
+        bounds = self._bounds(s)
         i = 0
         for nxt in sorted(starts):
             if nxt < i:
                 continue
             i = nxt
+            if i not in bounds:  # no compound starts inside a token
+                i += 1
+                continue
             hit = None
             for n in (3, 2):
                 w = text[i:i + n]
-                if len(w) < n or i not in bounds or not CJK_RUN_RE.fullmatch(w):
+                if len(w) < n or not CJK_RUN_RE.fullmatch(w):
                     continue
                 rest = text[i + n:]
                 known = w in self._compounds
@@ -691,6 +718,8 @@ class MentionFinder:
     def _directional_regions(self, s: Sentence) -> list[Mention]:
         """A province's short name and a direction: 粤东, 粤西北, 浙中, 苏南 → Region."""
         out = []
+        if not DIRECTION_GATE_RE.search(s.text):
+            return out
         for m in DIRECTION_RE.finditer(s.text):
             abbr = m.group(1)
             if not any(r.kind == "province" for r in self._short_rows.get(abbr, ())):
@@ -718,6 +747,8 @@ class MentionFinder:
                 out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), "", (want,),
                                    "ref.this", places=(last,)))
         for ref in GROUP_REFS:
+            if ref not in s.text:
+                continue
             for m in re.finditer(re.escape(ref), s.text):
                 out.append(Mention(s.start + m.start(), s.start + m.end(), ref, "", ("City",),
                                    "ref.group"))
@@ -729,9 +760,9 @@ class MentionFinder:
         (产业 → Industry, 领域 → the items' own types) or a vocabulary word
         (等生产性服务业 → Industry); None when the tail names nothing typed."""
         rest = tail[ENUM_QUALIFIER_RE.match(tail).end():]
-        for key in _ENUM_HEADS_LONGEST_FIRST:
-            if rest.startswith(key):
-                return key, ENUM_HEAD_TYPES[key]
+        head = ENUM_HEAD_RE.match(rest)
+        if head:
+            return head.group(), ENUM_HEAD_TYPES[head.group()]
         toks = self.seg.tag(rest)
         ends = {t.end for t in toks[:3] if t.tag in MOD_TAGS - {"v"}}
         nounish = 0
@@ -855,7 +886,8 @@ ENUM_RE = re.compile(
     rf"(?P<items>[{CJK}A-Za-z0-9+]{{2,16}}(?:(?:、|和|及|以及|与)[{CJK}A-Za-z0-9+]{{2,16}})+)"
     rf"(?P<sep>等|为代表的)[“\"]?(?P<tail>[{CJK}]{{0,12}})"
 )
-_ENUM_HEADS_LONGEST_FIRST = sorted(ENUM_HEAD_TYPES, key=len, reverse=True)
+#: The longest head word a tail starts with (alternatives are tried in order).
+ENUM_HEAD_RE = re.compile("|".join(map(re.escape, sorted(ENUM_HEAD_TYPES, key=len, reverse=True))))
 #: Words between 等 and the head that only qualify it (等多个行业领域, 等七大领域).
 ENUM_QUALIFIER_RE = re.compile(r"^(?:[多各诸]?[个种类项大]|[一二三四五六七八九十两\d]+[个种类项大]|重点|新兴|优势|特色|"
                                r"战略性新兴|前沿|关键|核心|高端|新型|多种|各类|其他|相关)*")

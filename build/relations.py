@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import NamedTuple
 
 from policykg.build.mentions import Mention, Sentence
 from policykg.graph.model import Evidence, Relation
@@ -69,8 +70,9 @@ def _run_start(sent: Sentence, at: int) -> int:
 FIELD_TYPES = ("Industry", "Technology")
 
 
-@dataclass(frozen=True)
-class Clause:
+class Clause(NamedTuple):
+    """One clause (a named tuple: cheaper to make than a frozen dataclass)."""
+
     start: int
     end: int
     text: str
@@ -125,11 +127,14 @@ def _clauses(sent: Sentence, mentions: Sequence[Mention]) -> list[Clause]:
     ``mentions`` are sorted by start (as MentionFinder returns them)."""
     out = []
     starts = [x.start for x in mentions]
+    # a clause has a negation only if its sentence has one (most have none)
+    negatable = NEGATION_RE.search(sent.text) is not None
     for m in CLAUSE_RE.finditer(sent.text):
         a, b = sent.start + m.start(), sent.start + m.end()
         inside = mentions[bisect_left(starts, a):bisect_left(starts, b)]
-        ms = tuple(x for x in inside if x.end <= b and not x.nested)
-        out.append(Clause(a, b, m.group(), ms, bool(NEGATION_RE.search(m.group()))))
+        ms = tuple([x for x in inside if x.end <= b and not x.nested])
+        out.append(Clause(a, b, m.group(), ms,
+                          negatable and NEGATION_RE.search(m.group()) is not None))
     return out
 
 
@@ -157,7 +162,8 @@ def _places_of(m: Mention, ctx: Context, topic: str | None) -> tuple[str, ...]:
 
 
 def _typed(ms: Iterable[Mention], types: Sequence[str]) -> list[Mention]:
-    return [m for m in ms if m.label and any(t in types for t in m.types)]
+    wanted = frozenset(types)
+    return [m for m in ms if m.label and not wanted.isdisjoint(m.types)]
 
 
 def article_context(article_id: str, sentences: Sequence[Sentence], mentions: Sequence[Sequence[Mention]],
@@ -198,12 +204,34 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
         own_topic = sent.paragraph in ctx.paragraph_topics
         if own_topic and topic not in earlier_topics:
             earlier_topics.append(topic)
-        clauses = _clauses(sent, ms)
         primary = [m for m in ms if not m.nested]
-        lead = _place_groups(text_of, clauses[0].mentions, ctx, topic) if clauses else []
+
+        # -- modeledOn: 参照 / 借鉴 … the practice of other linkages described before
+        # (the one rule that needs no mention in the sentence)
+        cue = MODEL_CUES.search(sent.text)
+        if cue and topic:
+            after = [m for m in primary if m.start > sent.start + cue.start() and m.label
+                     and m.label != topic and m.label in ctx.linkages]
+            if after:
+                rc.add(topic, "modeledOn", after[0].label, sent, "modeledOn.explicit")
+            elif not own_topic and re.search(r"做法|经验|模式|实践", sent.text):
+                for other in earlier_topics:
+                    if other != topic:
+                        rc.add(topic, "modeledOn", other, sent, "modeledOn.section")
+
+        if not primary:
+            continue  # every rule below relates mentions of the sentence
+        clauses = _clauses(sent, ms)
+        clause_groups = [_place_groups(text_of, cl.mentions, ctx, topic) for cl in clauses]
+        lead = clause_groups[0] if clauses else []
         if lead and lead[0][0].start - clauses[0].start <= 2:
             para_subject[sent.paragraph] = lead[:1]
         sneg = bool(NEGATION_RE.search(sent.text))
+        # a clause has a cue only if its sentence has one: search clauses only then
+        stext = sent.text
+        coord_cue, partof_cue, strength_cue, establish_cue, issue_cue, combine_cue = [
+            cues.search(stext) is not None for cues in (
+                COORD_CUES, PARTOF_RE, STRENGTH_CUES, ESTABLISH_CUES, ISSUE_CUES, FIELD_COMBINE_RE)]
 
         # -- linkages name their places: involves + coordinatesWith
         for m in primary:
@@ -215,10 +243,11 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                     rc.add(a, "coordinatesWith", b, sent, "coordinatesWith.linkage",
                            negated=_neg_at(clauses, m))
 
-        for cl in clauses:
-            groups = _place_groups(text_of, cl.mentions, ctx, topic)
+        for cl, groups in zip(clauses, clause_groups):
+            if not cl.mentions:
+                continue  # each rule of this loop relates mentions of the clause
             # -- coordinatesWith: a group of places and a coordination cue in one clause
-            if COORD_CUES.search(cl.text):
+            if coord_cue and COORD_CUES.search(cl.text):
                 for first, places in groups:
                     rule = "coordinatesWith.compound-cue" if first.rule == "abbr.compound" \
                         else "coordinatesWith.cue-group"
@@ -226,16 +255,15 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                         for a, b in combinations(places, 2):
                             rc.add(a, "coordinatesWith", b, sent, rule, negated=cl.negated)
             # -- partOf: 作为 R1、R2 的双核
-            pm = PARTOF_RE.search(cl.text)
+            pm = partof_cue and PARTOF_RE.search(cl.text)
             if pm:
                 regions = [m for m in cl.mentions if m.start >= cl.start + pm.start("regions")
                            and m.end <= cl.start + pm.end("regions") and m.label
                            and "Region" in m.types]
                 subj = [g for g in groups if g[0].start < cl.start + pm.start()]
                 if not subj:  # the places follow: 作为…的两大城市，推动济南、青岛…
-                    later = [c for c in clauses if c.start >= cl.end]
-                    for c in later:
-                        gs = _place_groups(text_of, c.mentions, ctx, topic)
+                    later = [gs for c, gs in zip(clauses, clause_groups) if c.start >= cl.end]
+                    for gs in later:
                         if gs:
                             subj = gs[:1]
                             break
@@ -249,7 +277,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                             for r in regions:
                                 rc.add(p, "partOf", r.label, sent, "partOf.as-member")
             # -- specializesIn: place … industry … strength cue
-            cue = STRENGTH_CUES.search(cl.text)
+            cue = strength_cue and STRENGTH_CUES.search(cl.text)
             if cue and not cl.negated:
                 cue_at = cl.start + cue.start()
                 fields = [m for m in _typed(cl.mentions, FIELD_TYPES) if m.end <= cue_at]
@@ -258,7 +286,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                 for f in fields:
                     before = [g for g in groups if g[0].start < f.start]
                     if not before and not local_only:
-                        before = _carried_subject(clauses, cl, ctx, topic, text_of)
+                        before = _carried_subject(clauses, clause_groups, cl)
                     if not before and not local_only:
                         # …；在A、B等领域具有优势: the subject of the enumerated point
                         before = para_subject.get(sent.paragraph, [])
@@ -267,7 +295,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                         for p in before[-1][1]:
                             rc.add(p, "specializesIn", f.label, sent, "specializesIn.strength")
             # -- establishes: cue → mechanisms after it
-            cue = ESTABLISH_CUES.search(cl.text)
+            cue = establish_cue and ESTABLISH_CUES.search(cl.text)
             if cue:
                 mechs = [m for m in _typed(cl.mentions, ("Mechanism",))
                          if m.start >= cl.start + cue.start()]
@@ -277,7 +305,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                         rc.add(s_, "establishes", m.label, sent, "establishes.cue",
                                negated=cl.negated)
             # -- issuedBy: issuer 出台/印发/签署 《document》
-            cue = ISSUE_CUES.search(cl.text)
+            cue = issue_cue and ISSUE_CUES.search(cl.text)
             if cue:
                 docs = [m for m in _typed(cl.mentions, ("PolicyDocument",))
                         if m.start >= cl.start + cue.start()]
@@ -293,10 +321,9 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
         # -- P的X，Q的Y…，这些优势: each clause before the summary credits its place
         summary = STRENGTH_SUMMARY_RE.search(sent.text)
         if summary:
-            for cl in clauses:
+            for cl, gs in zip(clauses, clause_groups):
                 if cl.start >= sent.start + summary.start():
                     break
-                gs = _place_groups(text_of, cl.mentions, ctx, topic)
                 if gs and gs[0][0].start - cl.start <= 1:
                     for f in _typed(cl.mentions, FIELD_TYPES):
                         for p in gs[0][1]:
@@ -336,7 +363,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
             for ci, cl in enumerate(clauses):
                 if not re.match(r"\s*(在|于|覆盖|包括)", cl.text):
                     continue
-                for first, places in _place_groups(text_of, cl.mentions, ctx, topic):
+                for first, places in clause_groups[ci]:
                     if len(places) < 3:
                         continue
                     window = clauses[max(0, ci - 1)].start
@@ -428,12 +455,12 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                     rc.add(m.label, "involves", p, sent, "involves.positioning")
 
         # -- 支持A、B、C开展X试点 / 在A、B建设X: places of a clause take part in its strategy
-        for cl in clauses:
+        for cl, groups in zip(clauses, clause_groups):
             strat = [m for m in cl.mentions if "Strategy" in m.types and not m.is_place
                      and m.label not in ctx.linkages and m.label]
             if not strat:
                 continue
-            for first, places in _place_groups(text_of, cl.mentions, ctx, topic):
+            for first, places in groups:
                 if len(places) < 2:
                     continue
                 after = [x for x in strat if x.start > first.start]
@@ -454,7 +481,7 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
 
         # -- A与B相结合 / A同B融合: complementary fields (not items of one enumeration)
         for cl in clauses:
-            cue = FIELD_COMBINE_RE.search(cl.text)
+            cue = combine_cue and FIELD_COMBINE_RE.search(cl.text)
             if not cue:
                 continue
             fs = [f for f in _typed(cl.mentions, FIELD_TYPES)
@@ -466,29 +493,18 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                 if joined and (cue.group() != "融合" or same_kind):
                     rc.add(a.label, "complements", b.label, sent, "complements.fields")
 
-        # -- modeledOn: 参照 / 借鉴 … the practice of other linkages described before
-        cue = MODEL_CUES.search(sent.text)
-        if cue and topic:
-            after = [m for m in primary if m.start > sent.start + cue.start() and m.label
-                     and m.label != topic and m.label in ctx.linkages]
-            if after:
-                rc.add(topic, "modeledOn", after[0].label, sent, "modeledOn.explicit")
-            elif not own_topic and re.search(r"做法|经验|模式|实践", sent.text):
-                for other in earlier_topics:
-                    if other != topic:
-                        rc.add(topic, "modeledOn", other, sent, "modeledOn.section")
-
         # -- partOf from the gazetteer where the text names both places in one sentence
         names = {p for m in primary for p in m.place_labels}
         for p in sorted(names):
             parent = ctx.parents.get(p)
             if parent and parent in names:
                 rc.add(p, "partOf", parent, sent, "partOf.gazetteer")
+        cities = sorted(names & ctx.cities)
         for m in primary:
             if m.label.endswith("新区"):
                 continue  # a new area lies inside its host cities, not the reverse
             members = ctx.members.get(m.label, ())
-            for city in sorted(names & ctx.cities):
+            for city in cities:
                 if city != m.label and (city in members or ctx.parents.get(city) in members):
                     rc.add(city, "partOf", m.label, sent, "partOf.gazetteer")
     return rc
@@ -502,13 +518,13 @@ def _neg_at(clauses: Sequence[Clause], m: Mention) -> bool:
     return any(c.negated and c.start <= m.start < c.end for c in clauses)
 
 
-def _carried_subject(clauses, cl, ctx, topic, text_of):
+def _carried_subject(clauses, clause_groups, cl):
     """The last place group of an earlier clause of the same sentence."""
     out = []
-    for c in clauses:
+    for c, gs in zip(clauses, clause_groups):
         if c.start >= cl.start:
             break
-        out += _place_groups(text_of, c.mentions, ctx, topic)
+        out += gs
     return out[-1:]
 
 

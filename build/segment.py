@@ -15,12 +15,13 @@ out as one token.
 >>> t = seg.tag("推动济青")[1]
 >>> (t.word, t.start, t.end)
 ('济青', 2, 4)
+>>> seg.columns("推动济青").offsets   # the same tokens as columns (no object per token)
+(0, 2, 4)
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
-from itertools import accumulate
+from itertools import accumulate, repeat
 from typing import NamedTuple, Protocol
 
 BACKENDS = ("rjieba", "jieba")
@@ -37,21 +38,36 @@ class Token(NamedTuple):
     end: int
 
 
+class Columns(NamedTuple):
+    """The tokens of a text as parallel tuples: three objects instead of one per token."""
+
+    words: tuple[str, ...]
+    tags: tuple[str, ...]
+    offsets: tuple[int, ...]  #: token i spans offsets[i]:offsets[i + 1]; one more than words
+
+
 class Segmenter(Protocol):
     name: str
 
     def tag(self, text: str) -> list[Token]:
         """Tokens with POS tags and offsets covering ``text`` exactly."""
 
+    def columns(self, text: str) -> Columns:
+        """The same tokens as :meth:`tag`, as columns."""
 
-def _with_offsets(pairs: Iterable[tuple[str, str]]) -> list[Token]:
+
+def _columns(pairs: Iterable[tuple[str, str]]) -> Columns:
     pairs = list(pairs)
     if not pairs:
-        return []
+        return Columns((), (), (0,))
     words, tags = zip(*pairs)
-    ends = list(accumulate(map(len, words)))
-    # tuple.__new__ straight from C: no Python-level __new__ per token
-    return list(map(partial(tuple.__new__, Token), zip(words, tags, [0, *ends[:-1]], ends)))
+    return Columns(words, tags, tuple(accumulate(map(len, words), initial=0)))
+
+
+def _tokens(columns: Columns) -> list[Token]:
+    words, tags, offsets = columns
+    # tuple.__new__ straight from C: no Python-level __new__ (nor partial) per token
+    return list(map(tuple.__new__, repeat(Token), zip(words, tags, offsets, offsets[1:])))
 
 
 class RjiebaSegmenter:
@@ -65,7 +81,10 @@ class RjiebaSegmenter:
             self._jieba.add_word(word, LEXICON_FREQ, tag)
 
     def tag(self, text: str) -> list[Token]:
-        return _with_offsets(self._jieba.tag(text))
+        return _tokens(self.columns(text))
+
+    def columns(self, text: str) -> Columns:
+        return _columns(self._jieba.tag(text))
 
 
 class JiebaSegmenter:
@@ -86,7 +105,10 @@ class JiebaSegmenter:
         self._pos.word_tag_tab.update({w: t for w, t in words})
 
     def tag(self, text: str) -> list[Token]:
-        return _with_offsets((p.word, p.flag) for p in self._pos.cut(text, HMM=True))
+        return _tokens(self.columns(text))
+
+    def columns(self, text: str) -> Columns:
+        return _columns((p.word, p.flag) for p in self._pos.cut(text, HMM=True))
 
 
 def make_segmenter(name: str = "rjieba", *, words: Iterable[tuple[str, str]] = ()) -> Segmenter:
