@@ -2,7 +2,9 @@
 
 One named graph per article (see :mod:`policykg.graph.rdf`), so rebuilding an
 article is "drop its graph, add its quads" and removing one leaves the others
-intact. SPARQL runs with the default graph as the union of all article graphs.
+intact, plus the summary graph (:mod:`policykg.graph.summary`) that the build
+recomputes after the articles changed (:meth:`GraphStore.replace_summary`). SPARQL
+runs with the default graph as the union of all graphs.
 
 Dumps (:meth:`GraphStore.dump`) go through the writers of :mod:`policykg.graph.rdf`
 (sorted quads, fixed prefixes), not through Oxigraph's store dump whose order
@@ -194,6 +196,19 @@ class GraphStore:
             return False
         store.remove_graph(g)
         return True
+
+    def replace_summary(self, nquads: bytes) -> int:
+        """Replace the summary graph (:data:`~policykg.graph.summary.SUMMARY_GRAPH`) by
+        ``nquads`` (:func:`~policykg.graph.summary.to_summary`); returns its quads."""
+        from policykg.graph.summary import SUMMARY_GRAPH
+
+        store = self._writable()
+        g = ox.NamedNode(SUMMARY_GRAPH)
+        if store.contains_named_graph(g):
+            store.remove_graph(g)
+        if nquads:
+            store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        return nquads.count(b"\n")
 
     def article_ids(self) -> tuple[str, ...]:
         """Ids of the articles held, sorted."""

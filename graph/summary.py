@@ -1,0 +1,243 @@
+"""The summary graph: per entity and per relation, what all article graphs say together.
+
+The named queries that read the whole graph (all entities, all relations, every
+``specializesIn`` / ``establishes`` statement) would otherwise scan every article
+graph's copy of the data (see :mod:`policykg.graph.query`). The build therefore
+writes one more named graph, :data:`SUMMARY_GRAPH`
+(``https://w3id.org/policykg/id/summary``, deliberately *not* under the
+article-graph namespace ``…/id/g/``), derived from the article graphs:
+
+* one ``pkg:EntityTypeSummary`` node per entity and class (``pkg:Entity``
+  included: every article graph that describes an entity types it so), with
+  ``pkg:entity``, ``pkg:entityClass``, ``pkg:entityName`` (the canonical label as a
+  plain string), ``pkg:labelRank`` and ``pkg:articleCount`` (the article graphs
+  that give the entity that class);
+* one ``pkg:RelationSummary`` node per (subject, predicate, object) that at least
+  one article asserts un-negated, with ``pkg:relationSubject``,
+  ``pkg:relationPredicate``, ``pkg:relationObject``, ``pkg:subjectName`` /
+  ``pkg:objectName``, ``pkg:subjectRank`` / ``pkg:objectRank``,
+  ``pkg:maxConfidence`` (the highest ``pkg:confidence`` of those assertions),
+  ``pkg:articleCount`` (how many articles assert it un-negated) and one
+  ``pkg:evidenceSentence`` (``@zh``, as ``pkg:sentence``) per distinct sentence of
+  their evidence.
+
+Ranks (``pkg:labelRank`` …) are the position of a label among all labels of the
+summary in code point order — the order of SPARQL's ``ORDER BY`` on strings — so
+queries sort by an integer instead of comparing long strings, which Oxigraph looks
+up for every comparison. Negated relations are left out (as the queries leave them
+out); so are relations whose only assertions are negated.
+
+The summary uses only its own classes and predicates and its own subjects (IRIs
+under ``…/id/summary/``): no rdfs:label, no entity class as rdf:type, no relation
+predicate, so patterns over the article graphs (labels, types, direct triples,
+assertions; the union default graph included) match exactly what they matched
+before it existed.
+
+It is computed from small per-article records (:func:`article_facts`, made by the
+build's workers while they hold the article and cached beside its graph), so an
+incremental build merges the same records a clean build does and the summary is
+byte-identical; :func:`to_summary` sorts everything (no order of input matters).
+
+>>> from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relation
+>>> def art(i):
+...     return Article(id=f"d-{i}", source="d.txt", index=i, title=f"T{i}", authors=(),
+...                    affiliations=(), paragraphs=("济南、青岛联动。",))
+>>> ev = lambda i, c, neg=False: Evidence(f"d-{i}", "济南、青岛联动。", 0, 8, "r", c, neg)
+>>> ents = (Entity("济南", ("City",)), Entity("青岛", ("City",)))
+>>> a1 = ArticleGraph(art(1), ents, (Relation("济南", "coordinatesWith", "青岛", (ev(1, 0.8),)),))
+>>> a2 = ArticleGraph(art(2), ents[:1], (Relation("济南", "coordinatesWith", "青岛", (ev(2, 0.9, True),)),))
+>>> s = summary_table([article_facts(a1), article_facts(a2)])
+>>> s.types[("济南", "City")], s.types[("青岛", "City")]
+(2, 1)
+>>> r = s.relations[("济南", "coordinatesWith", "青岛")]
+>>> r.confidence, r.articles, r.sentences
+('0.8', 1, ('济南、青岛联动。',))
+>>> print(to_summary([article_facts(a1)]).decode().splitlines()[0])
+<https://w3id.org/policykg/id/summary/e/jinan-185eb1/City> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policykg/ontology#EntityTypeSummary> <https://w3id.org/policykg/id/summary> .
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from policykg.graph.model import ArticleGraph
+from policykg.graph.rdf import PREFIXES, atomic_write, confidence_literal, entity_iri
+
+__all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "article_facts",
+           "facts_to_bytes", "facts_from_bytes", "summary_table", "to_summary",
+           "write_summary", "summary_trig", "summary_turtle"]
+
+#: The summary's named graph (not under ``…/id/g/``: it is no article graph).
+SUMMARY_GRAPH = PREFIXES["pkgid"] + "summary"
+_NODE = SUMMARY_GRAPH + "/"
+_PKG = PREFIXES["pkg"]
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_INT = "<http://www.w3.org/2001/XMLSchema#integer>"
+_DEC = "<http://www.w3.org/2001/XMLSchema#decimal>"
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What one article contributes to the summary (JSON-serialisable, cached per article).
+
+    ``types``: (label, class local name) for every class of every entity, ``Entity``
+    included; ``relations``: (subject, predicate, object, confidence as the canonical
+    decimal the article graph states, its evidence sentences) of each un-negated relation.
+    """
+
+    types: tuple[tuple[str, str], ...]
+    relations: tuple[tuple[str, str, str, str, tuple[str, ...]], ...]
+
+
+def article_facts(ag: ArticleGraph) -> ArticleFacts:
+    """The summary's input from one article graph (as :mod:`policykg.graph.rdf` writes it:
+    a relation is negated when it has evidence and all of it is negated)."""
+    types = sorted({(e.label, t) for e in ag.entities for t in ("Entity", *e.types)})
+    rels = {}
+    for r in ag.relations:
+        if r.evidence and all(ev.negated for ev in r.evidence):
+            continue
+        rels[(r.subject, r.predicate, r.object)] = (
+            r.subject, r.predicate, r.object, str(confidence_literal(r.confidence)),
+            tuple(sorted({ev.sentence for ev in r.evidence})))
+    return ArticleFacts(tuple(types), tuple(rels[k] for k in sorted(rels)))
+
+
+def facts_to_bytes(facts: ArticleFacts) -> bytes:
+    """One article's facts as the JSON line the build caches.
+
+    >>> facts_from_bytes(facts_to_bytes(ArticleFacts((("济南", "City"),), ()))).types
+    (('济南', 'City'),)
+    """
+    return (json.dumps([facts.types, facts.relations], ensure_ascii=False, separators=(",", ":"))
+            + "\n").encode("utf-8")
+
+
+def facts_from_bytes(data: bytes) -> ArticleFacts:
+    types, rels = json.loads(data)
+    return ArticleFacts(tuple((lab, c) for lab, c in types),
+                        tuple((s, p, o, c, tuple(sents)) for s, p, o, c, sents in rels))
+
+
+@dataclass(frozen=True)
+class RelationTotals:
+    confidence: str                 #: highest confidence, canonical xsd:decimal lexical form
+    articles: int
+    sentences: tuple[str, ...]      #: distinct, sorted
+
+
+@dataclass(frozen=True)
+class SummaryTable:
+    """The summary as Python data: (label, class) → article count; (s, p, o) → totals."""
+
+    types: dict[tuple[str, str], int]
+    relations: dict[tuple[str, str, str], RelationTotals]
+
+
+def summary_table(facts: Iterable[ArticleFacts]) -> SummaryTable:
+    """Merge per-article facts (each article once)."""
+    types: dict[tuple[str, str], int] = {}
+    conf: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
+    count: dict[tuple[str, str, str], int] = {}
+    sents: dict[tuple[str, str, str], set[str]] = {}
+    for f in facts:
+        for key in f.types:
+            types[key] = types.get(key, 0) + 1
+        for s, p, o, c, ss in f.relations:
+            k = (s, p, o)
+            d = Decimal(c)
+            if k not in conf or d > conf[k][0]:
+                conf[k] = (d, c)
+            count[k] = count.get(k, 0) + 1
+            sents.setdefault(k, set()).update(ss)
+    rels = {k: RelationTotals(conf[k][1], count[k], tuple(sorted(sents[k]))) for k in sorted(conf)}
+    return SummaryTable(dict(sorted(types.items())), rels)
+
+
+def _lit(text: str) -> str:
+    return str(ox.Literal(text))
+
+
+def _int(n: int) -> str:
+    return f'"{n}"^^{_INT}'
+
+
+def _local(label: str) -> str:
+    return str(entity_iri(label)).rsplit("/", 1)[-1]
+
+
+def _lines(table: SummaryTable) -> list[str]:
+    labels = sorted({lab for lab, _ in table.types}
+                    | {x for s, _, o in table.relations for x in (s, o)})
+    rank = {lab: i for i, lab in enumerate(labels)}
+    g = f"<{SUMMARY_GRAPH}>"
+    keys: set[tuple[str, int, str, str]] = set()
+
+    def add(s: str, p: str, o: str) -> None:
+        keys.add((s, 0 if p == _TYPE else 1, p, o))
+
+    for (lab, cls), n in table.types.items():
+        node = f"<{_NODE}e/{_local(lab)}/{cls}>"
+        add(node, _TYPE, f"<{_PKG}EntityTypeSummary>")
+        add(node, f"<{_PKG}entity>", f"<{entity_iri(lab)}>")
+        add(node, f"<{_PKG}entityClass>", f"<{_PKG}{cls}>")
+        add(node, f"<{_PKG}entityName>", _lit(lab))
+        add(node, f"<{_PKG}labelRank>", _int(rank[lab]))
+        add(node, f"<{_PKG}articleCount>", _int(n))
+    for (s, p, o), r in table.relations.items():
+        h = hashlib.sha1(f"{s}|{p}|{o}".encode("utf-8")).hexdigest()[:16]
+        node = f"<{_NODE}r/{h}>"
+        add(node, _TYPE, f"<{_PKG}RelationSummary>")
+        add(node, f"<{_PKG}relationSubject>", f"<{entity_iri(s)}>")
+        add(node, f"<{_PKG}relationPredicate>", f"<{_PKG}{p}>")
+        add(node, f"<{_PKG}relationObject>", f"<{entity_iri(o)}>")
+        add(node, f"<{_PKG}subjectName>", _lit(s))
+        add(node, f"<{_PKG}objectName>", _lit(o))
+        add(node, f"<{_PKG}subjectRank>", _int(rank[s]))
+        add(node, f"<{_PKG}objectRank>", _int(rank[o]))
+        add(node, f"<{_PKG}maxConfidence>", f'"{r.confidence}"^^{_DEC}')
+        add(node, f"<{_PKG}articleCount>", _int(r.articles))
+        for sentence in r.sentences:
+            add(node, f"<{_PKG}evidenceSentence>", str(ox.Literal(sentence, language="zh")))
+    return [f"{s} {p} {o} {g} .\n" for s, _, p, o in sorted(keys)]
+
+
+def to_summary(facts: Iterable[ArticleFacts]) -> bytes:
+    """The summary graph as N-Quads, in the order of :func:`~policykg.graph.rdf.to_nquads`
+    (subject, rdf:type first, predicate, object): one block that follows the article
+    graphs' blocks in ``graph.nq`` (its IRI sorts after ``…/id/g/…``). Empty (``b""``)
+    when there is nothing to summarise."""
+    return "".join(_lines(summary_table(facts))).encode("utf-8")
+
+
+def write_summary(facts: Iterable[ArticleFacts], path: str | os.PathLike[str]) -> Path:
+    return atomic_write(path, to_summary(facts))
+
+
+def summary_trig(nquads: bytes) -> bytes:
+    """The summary graph's block of ``graph.trig`` (no ``@prefix`` lines)."""
+    from policykg.graph.rdf import split_prefixes
+
+    if not nquads:
+        return b""
+    data = ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
+                        format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    return split_prefixes(data)[1]
+
+
+def summary_turtle(nquads: bytes) -> bytes:
+    """The summary's triples as a block of ``graph.ttl`` (its own subjects, no ``@prefix``)."""
+    from policykg.graph.rdf import split_prefixes
+
+    if not nquads:
+        return b""
+    triples = [q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)]
+    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return split_prefixes(data)[1]

@@ -1,0 +1,124 @@
+"""The summary graph (graph/summary.py): its content on hand-made articles, and the named
+queries that read it against rows computed independently from the article graphs."""
+from __future__ import annotations
+
+import importlib.util
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relation
+from policykg.graph.query import named_queries, run_query
+from policykg.graph.rdf import confidence_literal, entity_iri
+from policykg.graph.store import GraphStore
+from policykg.graph.summary import (
+    SUMMARY_GRAPH, RelationTotals, article_facts, facts_from_bytes, facts_to_bytes,
+    summary_table, to_summary,
+)
+
+_spec = importlib.util.spec_from_file_location("_policykg_test_rdf_s", Path(__file__).with_name("test_rdf.py"))
+_sample = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_sample)
+
+
+def _article(i: int, entities, relations) -> ArticleGraph:
+    art = Article(id=f"h-{i}", source="h.txt", index=i, title=f"标题{i}", authors=(),
+                  affiliations=(), paragraphs=("济南与青岛联动。",))
+    rels = tuple(Relation(s, p, o, tuple(Evidence(art.id, sent, 0, len(sent), "r", c, neg)
+                                         for sent, c, neg in evs))
+                 for s, p, o, evs in relations)
+    return ArticleGraph(art, tuple(entities), rels)
+
+
+JINAN, QINGDAO = Entity("济南", ("City",)), Entity("青岛", ("City", "Region"))
+A1 = _article(1, [JINAN, QINGDAO], [
+    ("济南", "coordinatesWith", "青岛", [("甲。", 0.8, False), ("乙。", 0.6, True)]),
+    ("青岛", "specializesIn", "济南", [("丙。", 0.9, True)]),          # negated: left out
+])
+A2 = _article(2, [JINAN, Entity("青岛", ("City",))], [
+    ("济南", "coordinatesWith", "青岛", [("丁。", 0.95, False)]),
+])
+
+
+def test_summary_of_two_articles_and_of_one_after_the_other_is_removed() -> None:
+    both = summary_table([article_facts(A1), article_facts(A2)])
+    assert both.types == {("济南", "City"): 2, ("济南", "Entity"): 2, ("青岛", "City"): 2,
+                          ("青岛", "Entity"): 2, ("青岛", "Region"): 1}
+    assert both.relations == {("济南", "coordinatesWith", "青岛"): RelationTotals(
+        "0.95", 2, ("丁。", "乙。", "甲。"))}     # all evidence of an un-negated assertion
+    only = summary_table([article_facts(A1)])  # A2 removed: counts drop, max falls back
+    assert only.types == {("济南", "City"): 1, ("济南", "Entity"): 1, ("青岛", "City"): 1,
+                          ("青岛", "Entity"): 1, ("青岛", "Region"): 1}
+    assert only.relations == {("济南", "coordinatesWith", "青岛"): RelationTotals(
+        "0.8", 1, ("乙。", "甲。"))}
+
+
+def test_summary_is_deterministic_and_its_facts_round_trip() -> None:
+    facts = [article_facts(A1), article_facts(A2)]
+    assert [facts_from_bytes(facts_to_bytes(f)) for f in facts] == facts
+    assert to_summary(facts) == to_summary(reversed(facts))
+    quads = list(ox.parse(to_summary(facts), format=ox.RdfFormat.N_QUADS))
+    assert {q.graph_name.value for q in quads} == {SUMMARY_GRAPH}
+    # only summary terms: no label, entity class or relation predicate that patterns over
+    # the article graphs could match
+    preds = {q.predicate.value.rsplit("#", 1)[-1] for q in quads}
+    assert preds == {"type", "entity", "entityClass", "entityName", "labelRank", "articleCount",
+                     "relationSubject", "relationPredicate", "relationObject", "subjectName",
+                     "objectName", "subjectRank", "objectRank", "maxConfidence",
+                     "evidenceSentence"}
+    assert all(q.subject.value.startswith(SUMMARY_GRAPH + "/") for q in quads)
+    assert to_summary([]) == b""
+
+
+def test_summary_validates_against_the_shapes() -> None:
+    from policykg.graph.validate import validate
+
+    rep = validate(list(ox.parse(to_summary(map(article_facts, _sample.sample_graphs())),
+                                 format=ox.RdfFormat.N_QUADS)))
+    assert (rep.conforms, rep.results) == (True, ())
+
+
+def _store() -> GraphStore:
+    st = GraphStore.in_memory()
+    graphs = _sample.sample_graphs()
+    for ag in graphs:
+        st.replace_article(ag)
+    st.replace_summary(to_summary(map(article_facts, graphs)))
+    return st
+
+
+def test_relations_and_entities_rows_equal_what_the_article_graphs_say() -> None:
+    """Expected rows computed from the ArticleGraphs in Python, not from the summary."""
+    graphs = _sample.sample_graphs()
+    conf: dict[tuple[str, str, str], Decimal] = {}
+    arts: dict[tuple[str, str, str], set[str]] = {}
+    types: dict[tuple[str, str], int] = {}
+    for ag in graphs:
+        for e in ag.entities:
+            for t in e.types:
+                types[(t, e.label)] = types.get((t, e.label), 0) + 1
+        for r in ag.relations:
+            if r.evidence and all(ev.negated for ev in r.evidence):
+                continue
+            k = (r.subject, r.predicate, r.object)
+            c = Decimal(str(confidence_literal(r.confidence)))
+            conf[k] = max(conf.get(k, c), c)
+            arts.setdefault(k, set()).add(ag.article.id)
+    with _store() as st:
+        queries = named_queries()
+        rel = run_query(st, queries["relations"])
+        ent = run_query(st, queries["entities"])
+    assert rel.rows == tuple((s, p, o, conf[(s, p, o)], len(arts[(s, p, o)]))
+                             for s, p, o in sorted(conf)) and len(rel.rows) > 5
+    assert ent.rows == tuple((label, t, n, str(entity_iri(label)))
+                             for (t, label), n in sorted(types.items())) and len(ent.rows) > 5
+
+
+def test_whole_graph_queries_without_the_summary_find_nothing() -> None:
+    """The rewritten queries read the summary graph: a store without it (not built by
+    ``policykg build``) answers them with no rows rather than wrong ones."""
+    with GraphStore.in_memory() as st:
+        for ag in _sample.sample_graphs():
+            st.replace_article(ag)
+        assert run_query(st, named_queries()["relations"]).rows == ()
