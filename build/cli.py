@@ -148,7 +148,8 @@ def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
     if t:
         parts = []
         for key, name in (("extract", "extraction"), ("rdf", "RDF"), ("validate", "SHACL"),
-                          ("store", "store"), ("dumps", "dumps"), ("views", "views")):
+                          ("store", "store"), ("summary", "summary graph"), ("dumps", "dumps"),
+                          ("views", "views")):
             if key not in t or (key == "validate" and report.conforms is None):
                 continue
             parts.append(f"{name} {t[key]:.1f}s")

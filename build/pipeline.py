@@ -77,6 +77,7 @@ from policykg.graph.rdf import (
     PREFIXES, atomic_file, atomic_write, from_shared_key, split_prefixes,
 )
 from policykg.graph.store import GraphStore
+from policykg.graph.summary import facts_from_bytes, summary_trig, summary_turtle, to_summary
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
 
 __all__ = ["OutputError", "BuildOptions", "BuildProgress", "BuildReport", "build_corpus"]
@@ -291,7 +292,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                     for stage, secs in zip(("extract", "rdf", "validate"), res.timings):
                         timings[stage] += secs
                     for f, data in zip(_cached(cache, rec.cache),
-                                       (res.nquads, res.trig, res.turtle, res.shared)):
+                                       (res.nquads, res.trig, res.turtle, res.shared, res.facts)):
                         f.write_bytes(data)
                     if prev is not None and rec.id in prev.by_id:
                         loader.remove(rec.id)              # its previous graph
@@ -314,7 +315,14 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                 if art_id not in kept:
                     store.remove_article(art_id)
                     removed += 1
+            # the summary graph, from every kept article's cached facts (graph/summary.py)
+            t_sum = time.perf_counter()
+            ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
+            files = [_cached(cache, r.cache) for r in ordered]
+            summary = to_summary(facts_from_bytes(f[4].read_bytes()) for f in files)
+            n_summary = store.replace_summary(summary)
             store.flush()
+            timings["summary"] = time.perf_counter() - t_sum
 
             notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
                                  extracted=n["extracted"], reused=n["reused"],
@@ -323,15 +331,16 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
             ts = time.perf_counter()
             outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
                        "store": "store", "report": "report.json"}
-            # every cache file is one graph's block of the dumps' order: write them graph by graph
-            ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
-            nq, trig, ttl, keys = (list(c) for c in zip(*[_cached(cache, r.cache) for r in ordered]))\
-                if ordered else ([], [], [], [])
+            # every cache file is one graph's block of the dumps' order: write them graph by
+            # graph; the summary graph's IRI sorts after the article graphs': its block is last
+            nq, trig, ttl, keys = [list(c) for c in zip(*files)][:4] if files else ([], [], [], [])
             tmp = Path(tempfile.mkdtemp(dir=staging, prefix=".sort-"))
-            _write_concat(staging / "graph.nq", nq)
-            n_quads = sum(r.quads for r in records)
-            _write_concat(staging / "graph.trig", trig, head=_prefix_block(ox.RdfFormat.TRIG))
-            union = _write_turtle(staging / "graph.ttl", keys, ttl, tmp=tmp)
+            _write_concat(staging / "graph.nq", nq, tail=summary)
+            n_quads = sum(r.quads for r in records) + n_summary
+            _write_concat(staging / "graph.trig", trig, head=_prefix_block(ox.RdfFormat.TRIG),
+                          tail=summary_trig(summary))
+            union = _write_turtle(staging / "graph.ttl", keys, ttl, tmp=tmp,
+                                  tail=summary_turtle(summary))
             shutil.rmtree(tmp, ignore_errors=True)
             timings["dumps"] = time.perf_counter() - ts
 
@@ -540,12 +549,12 @@ def _external_sort(lines: Iterable[str], *, tmp: Path) -> Iterator[str]:
 
 
 #: An article's cache files (rdf.GraphBlocks): its N-Quads (what the store loads and
-#: graph.nq concatenates), its graph.trig block, its own subjects' graph.ttl block
-#: and its shared-subject triples as sorted merge keys.
-CACHE_SUFFIXES = (".nq", ".trig", ".ttl", ".keys")
+#: graph.nq concatenates), its graph.trig block, its own subjects' graph.ttl block,
+#: its shared-subject triples as sorted merge keys and its facts for the summary graph.
+CACHE_SUFFIXES = (".nq", ".trig", ".ttl", ".keys", ".sum")
 
 
-def _cached(folder: Path, name: str) -> tuple[Path, Path, Path, Path]:
+def _cached(folder: Path, name: str) -> tuple[Path, Path, Path, Path, Path]:
     stem = name.removesuffix(".nq")
     return tuple(folder / (stem + suffix) for suffix in CACHE_SUFFIXES)  # type: ignore[return-value]
 
@@ -564,13 +573,17 @@ def _prefix_block(fmt: ox.RdfFormat) -> bytes:
                                        format=fmt, prefixes=PREFIXES))[0]
 
 
-def _write_concat(path: Path, files: Sequence[Path], *, head: bytes = b"") -> None:
-    """``path``: ``head`` (when there is anything after it), then the files' bytes."""
+def _write_concat(path: Path, files: Sequence[Path], *, head: bytes = b"",
+                  tail: bytes = b"") -> None:
+    """``path``: ``head`` (when there is anything after it), the files' bytes, ``tail``."""
     with atomic_file(path) as fh:
-        _copy_files(fh, files, head=head)
+        _copy_files(fh, files, head=head, tail=tail)
 
 
-def _copy_files(fh: IO[bytes], files: Sequence[Path], *, head: bytes = b"") -> None:
+def _copy_files(fh: IO[bytes], files: Sequence[Path], *, head: bytes = b"",
+                tail: bytes = b"") -> bytes:
+    """Write ``head`` (only before the first data), the files, then ``tail``; returns
+    ``head`` if it was not written (nothing was)."""
     for f in files:
         with open(f, "rb") as src:
             data = src.read(1 << 20)
@@ -580,10 +593,14 @@ def _copy_files(fh: IO[bytes], files: Sequence[Path], *, head: bytes = b"") -> N
             while data:
                 fh.write(data)
                 data = src.read(1 << 20)
+    if tail:
+        fh.write(head + tail)
+        head = b""
+    return head
 
 
 def _write_turtle(path: Path, keys: Sequence[Path], own: Sequence[Path], *,
-                  tmp: Path) -> _UnionStats:
+                  tmp: Path, tail: bytes = b"") -> _UnionStats:
     """graph.ttl (= to_turtle_union): the shared subjects' triples (entities, rules) of
     all graphs merged and sorted — an external sort, so memory stays bounded — then
     every graph's own subjects, concatenated in graph order (an article's, assertion's
@@ -603,7 +620,7 @@ def _write_turtle(path: Path, keys: Sequence[Path], own: Sequence[Path], *,
         if buf:
             fh.write(head + _turtle(buf))
             head = b""
-        _copy_files(fh, own, head=head)
+        _copy_files(fh, own, head=head, tail=tail)
     return union
 
 
