@@ -32,7 +32,7 @@ prints it. How it scales:
 Output folder layout::
 
     out/
-      graph.trig     all named graphs (one per article)
+      graph.trig     all named graphs (one per article, then the summary graph)
       graph.nq       the same as N-Quads (graph by graph, in the order of graph.trig)
       graph.ttl      the union of all graphs as Turtle
       store/         the embedded Oxigraph store (policykg query / serve / push)
@@ -41,8 +41,13 @@ Output folder layout::
                      skipped inputs, SHACL conformance
       validation.txt SHACL results (with --validate)
       state.json     per-article fingerprints for incremental rebuilds
-      cache/         per article: its N-Quads, its blocks of graph.trig / graph.ttl and
-                     its shared triples as merge keys (what incremental rebuilds reuse)
+      cache/         per article: its N-Quads, its blocks of graph.trig / graph.ttl, its
+                     shared triples as merge keys and its facts for the summary graph
+                     (what incremental rebuilds reuse)
+
+The summary graph (:mod:`policykg.graph.summary`) is recomputed by every build from
+the cached facts of the articles it keeps, written into the store after the
+article graphs and appended to the dumps (its IRI sorts after theirs).
 """
 from __future__ import annotations
 

@@ -51,6 +51,14 @@ a subquery (``{ SELECT … }``, also one after ``LATERAL``) a parameter or an
 outer variable is only substituted when the subquery projects it: write
 ``{ SELECT DISTINCT ?node ?place WHERE { … ?place } }``, not ``SELECT ?node``.
 
+Queries that read the whole graph (``entities``, ``relations``, ``industries-of``
+and ``mechanisms`` without a parameter) read the summary graph
+(:mod:`policykg.graph.summary`) that the build derives from the article graphs:
+totals per entity and class and per un-negated relation, computed once, instead
+of every article's copy. They sort by its integer label ranks: Oxigraph looks a
+long string up for every comparison, which made ``ORDER BY`` on labels the
+largest cost of a big result.
+
 >>> q = named_queries()["entities"]
 >>> q.title, [(p.name, p.kind, p.optional) for p in q.params]
 ('All entities', [('type', 'string', True)])
