@@ -96,7 +96,7 @@ def make_corpus(dest: Path, size: int, *, seed: int = 7) -> dict[str, int]:
         swap = dict(zip(SWAPPED, rng.sample(cities, len(SWAPPED)))) if copy else {}
         text = "\n".join([f"# {title}（{copy + 1}）", *head, *rest]) + "\n"
         if swap:
-            text = re.sub("|".join(SWAPPED), lambda m: swap[m.group()], text)
+            text = re.sub("|".join(SWAPPED), lambda m, table=swap: table[m.group()], text)
         data = text.encode("utf-8")
         path = dest / f"{k // 500:04d}" / f"a{k:06d}.txt"
         path.parent.mkdir(exist_ok=True)
@@ -134,11 +134,13 @@ print(time.perf_counter() - t0, n, tokens)
 """
 
 
-def _measured(cmd: list[str]) -> tuple[float, float, str]:
-    """Run ``cmd``: wall seconds, peak RSS in MB and its stdout.
+def _measured(cmd: list[str]) -> tuple[float, float, float, str]:
+    """Run ``cmd``: wall seconds, peak RSS in MB, CPU seconds and its stdout.
 
-    The RSS is ru_maxrss from ``os.wait4`` on the child: Linux reports the largest
-    of the child and the descendants it waited for (the --jobs workers)."""
+    RSS and CPU come from ``os.wait4`` on the child: ru_maxrss is the largest of
+    the child and the descendants it waited for (the --jobs workers); user + system
+    time is theirs summed (on 2 cores a build cannot take less wall time than half
+    of it)."""
     import tempfile
 
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as errs:
@@ -152,7 +154,7 @@ def _measured(cmd: list[str]) -> tuple[float, float, str]:
         errs.seek(0)
         if p.returncode not in (0, 1):
             raise SystemExit(f"{' '.join(cmd)} failed ({p.returncode}):\n{errs.read()[-3000:]}")
-        return wall, usage.ru_maxrss / 1024, out.read()
+        return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out.read()
 
 
 def bench_size(size_mb: float, *, jobs: tuple[int, ...] = (1, 2), validate: bool = False) -> dict:
@@ -160,10 +162,10 @@ def bench_size(size_mb: float, *, jobs: tuple[int, ...] = (1, 2), validate: bool
     info = make_corpus(corpus, int(size_mb * MB))
     res: dict = {"size_mb": size_mb, **info, "load_before": os.getloadavg()[0]}
     for backend in ("jieba", "rjieba"):
-        wall, rss, out = _measured([sys.executable, "-c", _SEGMENT, backend, str(corpus)])
+        wall, rss, cpu, out = _measured([sys.executable, "-c", _SEGMENT, backend, str(corpus)])
         secs, n, tokens = out.split()
         res[backend] = {"seconds": float(secs), "wall": wall, "chars_per_s": int(n) / float(secs),
-                        "tokens": int(tokens), "peak_rss_mb": rss}
+                        "tokens": int(tokens), "peak_rss_mb": rss, "cpu_s": cpu}
     policykg = shutil.which("policykg") or str(Path(sys.executable).with_name("policykg"))
     for j in jobs:
         out_dir = RESULTS / "out" / f"{size_mb:g}mb-j{j}"
@@ -172,12 +174,12 @@ def bench_size(size_mb: float, *, jobs: tuple[int, ...] = (1, 2), validate: bool
                "--jobs", str(j), "--full"]
         if not validate:
             cmd.append("--no-validate")
-        wall, rss, summary = _measured(cmd)
+        wall, rss, cpu, summary = _measured(cmd)
         stages = re.search(r"^\s*time:\s+(.*?)(?: \(extraction, RDF|$)", summary, re.M)
         report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
         nq = (out_dir / "graph.nq").read_bytes().count(b"\n")
         res[f"build_j{j}"] = {"seconds": wall, "chars_per_s": info["chars"] / wall,
-                              "peak_rss_mb": rss, "articles": len(report["articles"]),
+                              "peak_rss_mb": rss, "cpu_s": cpu, "articles": len(report["articles"]),
                               "quads": nq, "stages": stages.group(1) if stages else ""}
     res["load_after"] = os.getloadavg()[0]
     jieba_s = res["jieba"]["seconds"]
@@ -199,7 +201,8 @@ def _fmt(res: dict) -> str:
     for k in sorted(x for x in res if x.startswith("build_j")):
         r = res[k]
         lines.append(f"  build -j{k[-1]}   {r['seconds']:8.2f} s  {r['chars_per_s'] / 1e6:7.3f} M chars/s"
-                     f"  peak RSS {r['peak_rss_mb']:7.0f} MB  ratio vs jieba {r['ratio_vs_jieba']:.2f}"
+                     f"  peak RSS {r['peak_rss_mb']:7.0f} MB  CPU {r['cpu_s']:6.1f} s"
+                     f"  ratio vs jieba {r['ratio_vs_jieba']:.2f}"
                      f"  ({r['articles']} articles, {r['quads']:,} quads)")
         if r.get("stages"):
             lines.append(f"             stages: {r['stages']}")

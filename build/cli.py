@@ -383,18 +383,15 @@ def push(
     """
     from rich.markup import escape
 
-    from policykg.graph.push import PushError, credentials, push as push_graphs, query_url
+    from policykg.graph.push import PushError, credentials, push as push_graphs
 
     if auth_env and token_env:
         raise _fail("give either --auth-env or --token-env, not both")
     try:
         creds = credentials(endpoint, auth_env=auth_env, token_env=token_env)
-        qurl = query_endpoint or query_url(endpoint)
-        # explicit credentials are for the server; ~/.netrc ones for the query URL's own host
-        query_creds = creds if auth_env or token_env or not prune else credentials(qurl)
         report = push_graphs(store, endpoint=endpoint, creds=creds, dry_run=dry_run,
                              timeout=timeout, graph_param=graph_param, prune=prune,
-                             query_endpoint=qurl, query_creds=query_creds)
+                             query_endpoint=query_endpoint)
     except PushError as e:
         raise _fail(escape(str(e)))
 

@@ -43,6 +43,16 @@ class ExtractorConfig:
     min_confidence: float = 0.0
 
 
+def extractor_version(segmenter: str = "rjieba", *, lexicon: Lexicon | None = None) -> str:
+    """The version of the extraction an :class:`Extractor` with ``segmenter`` does:
+    changes whenever the lexicons or the rules change (without building one).
+
+    >>> extractor_version("jieba") == Extractor(ExtractorConfig(segmenter="jieba")).version
+    True
+    """
+    return f"{RULES_VERSION}-{(lexicon or load_lexicon()).version}-{segmenter}"
+
+
 class Extractor:
     """Holds the lexicon and the segmenter; :meth:`extract` is pure per article."""
 
@@ -64,7 +74,7 @@ class Extractor:
     @property
     def version(self) -> str:
         """Changes whenever the lexicons or the rules change."""
-        return f"{RULES_VERSION}-{self.lexicon.version}-{self.config.segmenter}"
+        return extractor_version(self.config.segmenter, lexicon=self.lexicon)
 
     def extract(self, article: Article) -> ArticleGraph:
         finder = MentionFinder(self.lexicon, self.segmenter)

@@ -121,10 +121,6 @@ def process_article(article: Article) -> ArticleResult | ArticleFailed:
                          blocks.trig, blocks.turtle, blocks.shared.encode("utf-8"), facts)
 
 
-def _worker_version() -> str:
-    return _extractor.version
-
-
 class Workers:
     """``jobs`` extraction processes (or this process when ``jobs`` is 1).
 
@@ -153,10 +149,13 @@ class Workers:
             self._pool = None
 
     def version(self) -> str:
-        """The extractor's version (asked of a worker: no Extractor in this process)."""
+        """The extractor's version. With workers it is worked out here, from the
+        lexicon they load, so that the build reads articles while they start."""
         if self._pool is None:
             return local_extractor(self.config).version
-        return self._pool.submit(_worker_version).result()
+        from policykg.build.extract import extractor_version
+
+        return extractor_version(self.config.segmenter)
 
     def map(self, items: Iterable[Any]) -> Iterator[Any]:
         """:func:`process_article` of every Article in ``items`` (other items pass

@@ -55,7 +55,8 @@ import pyoxigraph as ox
 from policykg.graph.summary import SUMMARY_GRAPH
 
 __all__ = ["PushError", "PushedGraph", "DeletedGraph", "PushReport", "Credentials",
-           "graph_store_url", "query_url", "credentials", "server_graphs", "push"]
+           "graph_store_url", "query_url", "credentials", "query_credentials", "server_graphs",
+           "push"]
 
 
 class PushError(Exception):
@@ -206,6 +207,25 @@ def credentials(endpoint: str, *, auth_env: str | None = None, token_env: str | 
     return Credentials(user=login or "", password=password or "", origin=f"{path} ({host})")
 
 
+def query_credentials(query_endpoint: str, *, endpoint: str, creds: Credentials | None,
+                      netrc_file: str | os.PathLike[str] | None = None) -> Credentials | None:
+    """The credentials :func:`push` lists the server's graphs with: ``creds`` (those
+    of ``endpoint``) when the query URL is on the same scheme, host and port; else
+    the ``~/.netrc`` entry of the query URL's own host, if any: credentials meant for
+    one server are never sent to another.
+
+    >>> c = Credentials(user="ann", password="pw", origin="$KG_AUTH")
+    >>> query_credentials("http://h:7878/query", endpoint="http://h:7878/store", creds=c) is c
+    True
+    >>> query_credentials("http://q.example/sparql", endpoint="http://h:7878/store", creds=c,
+    ...                   netrc_file="/nonexistent") is None
+    True
+    """
+    if _origin(query_endpoint) == _origin(endpoint):
+        return creds
+    return credentials(query_endpoint, netrc_file=netrc_file)
+
+
 class _Client:
     """HTTP requests to one server with its credentials, failing with one-line messages."""
 
@@ -332,8 +352,8 @@ def push(store_dir: str | os.PathLike[str], *, endpoint: str, creds: Credentials
     asks the server which graphs it has when pruning).
 
     ``query_endpoint`` is the server's SPARQL query URL (default: :func:`query_url`
-    of ``endpoint``); ``query_creds`` its credentials (default: ``creds`` when it is
-    on the same host and port as ``endpoint``, else none)."""
+    of ``endpoint``); ``query_creds`` its credentials, by default
+    :func:`query_credentials`."""
     from policykg.graph.server import ServeError, store_location
 
     _check_endpoint(endpoint)
@@ -354,8 +374,8 @@ def push(store_dir: str | os.PathLike[str], *, endpoint: str, creds: Credentials
     if prune:
         qurl = query_endpoint or query_url(endpoint)
         _check_endpoint(qurl, "--query-endpoint")
-        if query_creds is None and _origin(qurl) == _origin(endpoint):
-            query_creds = creds
+        if query_creds is None:
+            query_creds = query_credentials(qurl, endpoint=endpoint, creds=creds)
         on_server = _server_graphs(_Client(qurl, query_creds, timeout), prefix)
         keep = set(graphs)      # on_server holds article graphs only: never the summary
         stale = [g for g in on_server if g not in keep]

@@ -11,7 +11,6 @@ Runtime: about 8 s (one build of the sample page, one query in a child process).
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import time

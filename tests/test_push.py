@@ -323,6 +323,43 @@ class _AuthServer(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _OpenQuery(_AuthServer):
+    """A query server of its own that needs no credentials (and records what it got)."""
+
+    seen: list[str | None] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.seen.append(self.headers.get("Authorization"))
+        body = b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_credentials_are_not_sent_to_a_query_url_on_another_server(
+        small_output: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))          # no ~/.netrc
+    _AuthServer.seen, _OpenQuery.seen = [], []
+    servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+               for h in (_AuthServer, _OpenQuery)]
+    for httpd in servers:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    store, query = (f"http://127.0.0.1:{h.server_address[1]}" for h in servers)
+    try:
+        creds = credentials(store + "/store", auth_env="KG_AUTH", environ={"KG_AUTH": "ann:pw"})
+        report = push(small_output, endpoint=store + "/store", creds=creds,
+                      query_endpoint=query + "/sparql")
+        assert report.query_endpoint == query + "/sparql"
+        assert [g.status for g in report.graphs] == [204, 204]
+        assert _OpenQuery.seen == [None]                 # listed without ann's password
+        assert _AuthServer.seen == ["Basic " + base64.b64encode(b"ann:pw").decode()] * 2
+    finally:
+        for httpd in servers:
+            httpd.shutdown()
+            httpd.server_close()
+
+
 def test_basic_auth_from_an_environment_variable(small_output: Path) -> None:
     out = small_output
     _AuthServer.seen = []

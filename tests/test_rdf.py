@@ -134,6 +134,7 @@ def test_article_description():
     a, _ = sample_graphs()
     g, art = graph_iri("demo-a-1"), article_iri("demo-a-1")
     desc = {(p, o) for s, p, o, _ in article_quads(a) if s == art}
+    assert {q[3] for q in article_quads(a) if q[0] == art} == {g}
     assert desc == {
         (RDF.type, PKG.Article), (RDF.type, SDO.Article), (RDF.type, PROV.Entity),
         (DCTERMS.title, Literal("济青联动的路径", lang="zh")),
@@ -150,6 +151,7 @@ def test_entities_typed_labelled_and_counted():
     jinan, g = entity_iri("济南"), graph_iri("demo-a-1")
     got = {(p, o) for s, p, o, _ in article_quads(a) if s == jinan and p != PKG.coordinatesWith
            and p != PKG.specializesIn and p != PKG.modeledOn}
+    assert {q[3] for q in article_quads(a) if q[0] == jinan} == {g}
     assert got == {
         (RDF.type, PKG.Entity), (RDF.type, PKG.City),
         (RDFS.label, Literal("济南", lang="zh")), (SKOS.altLabel, Literal("济南市", lang="zh")),
