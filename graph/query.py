@@ -55,7 +55,9 @@ Queries that read the whole graph (``entities``, ``relations``, ``industries-of`
 and ``mechanisms`` without a parameter) read the summary graph
 (:mod:`policykg.graph.summary`) that the build derives from the article graphs:
 totals per entity and class and per un-negated relation, computed once, instead
-of every article's copy. They sort by its integer label ranks: Oxigraph looks a
+of every article's copy (``industries-of`` and ``mechanisms`` then fetch each
+relation's evidence sentences from the article graphs that assert it: the summary
+holds none). They sort by its integer label ranks: Oxigraph looks a
 long string up for every comparison, which made ``ORDER BY`` on labels the
 largest cost of a big result.
 

@@ -16,10 +16,15 @@ article-graph namespace ``…/id/g/``), derived from the article graphs:
   one article asserts un-negated, with ``pkg:relationSubject``,
   ``pkg:relationPredicate``, ``pkg:relationObject``, ``pkg:subjectName`` /
   ``pkg:objectName``, ``pkg:subjectRank`` / ``pkg:objectRank``,
-  ``pkg:maxConfidence`` (the highest ``pkg:confidence`` of those assertions),
-  ``pkg:articleCount`` (how many articles assert it un-negated) and one
-  ``pkg:evidenceSentence`` (``@zh``, as ``pkg:sentence``) per distinct sentence of
-  their evidence.
+  ``pkg:maxConfidence`` (the highest ``pkg:confidence`` of those assertions) and
+  ``pkg:articleCount`` (how many articles assert it un-negated).
+
+It holds no evidence sentences: their number grows with the corpus, not with the
+distinct entities and relations, and the build must not keep them in memory (the
+project's rule: peak memory grows with the number of distinct entities, not with
+corpus size). Queries that show sentences take the relations from the summary and
+each relation's sentences from the article graphs that assert it (``industries-of``,
+``mechanisms``).
 
 Ranks (``pkg:labelRank`` …) are the position of a label among all labels of the
 summary in code point order — the order of SPARQL's ``ORDER BY`` on strings — so
@@ -50,8 +55,8 @@ byte-identical; :func:`to_summary` sorts everything (no order of input matters).
 >>> s.types[("济南", "City")], s.types[("青岛", "City")]
 (2, 1)
 >>> r = s.relations[("济南", "coordinatesWith", "青岛")]
->>> r.confidence, r.articles, r.sentences
-('0.8', 1, ('济南、青岛联动。',))
+>>> r.confidence, r.articles
+('0.8', 1)
 >>> print(to_summary([article_facts(a1)]).decode().splitlines()[0])
 <https://w3id.org/policykg/id/summary/e/jinan-185eb1/City> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policykg/ontology#EntityTypeSummary> <https://w3id.org/policykg/id/summary> .
 """
@@ -89,11 +94,11 @@ class ArticleFacts:
 
     ``types``: (label, class local name) for every class of every entity, ``Entity``
     included; ``relations``: (subject, predicate, object, confidence as the canonical
-    decimal the article graph states, its evidence sentences) of each un-negated relation.
+    decimal the article graph states) of each un-negated relation.
     """
 
     types: tuple[tuple[str, str], ...]
-    relations: tuple[tuple[str, str, str, str, tuple[str, ...]], ...]
+    relations: tuple[tuple[str, str, str, str], ...]
 
 
 def article_facts(ag: ArticleGraph) -> ArticleFacts:
@@ -105,8 +110,7 @@ def article_facts(ag: ArticleGraph) -> ArticleFacts:
         if r.evidence and all(ev.negated for ev in r.evidence):
             continue
         rels[(r.subject, r.predicate, r.object)] = (
-            r.subject, r.predicate, r.object, str(confidence_literal(r.confidence)),
-            tuple(sorted({ev.sentence for ev in r.evidence})))
+            r.subject, r.predicate, r.object, str(confidence_literal(r.confidence)))
     return ArticleFacts(tuple(types), tuple(rels[k] for k in sorted(rels)))
 
 
@@ -122,15 +126,15 @@ def facts_to_bytes(facts: ArticleFacts) -> bytes:
 
 def facts_from_bytes(data: bytes) -> ArticleFacts:
     types, rels = json.loads(data)
+    # [:4]: records cached by the first version of the summary also listed the sentences
     return ArticleFacts(tuple((lab, c) for lab, c in types),
-                        tuple((s, p, o, c, tuple(sents)) for s, p, o, c, sents in rels))
+                        tuple((r[0], r[1], r[2], r[3]) for r in rels))
 
 
 @dataclass(frozen=True)
 class RelationTotals:
     confidence: str                 #: highest confidence, canonical xsd:decimal lexical form
     articles: int
-    sentences: tuple[str, ...]      #: distinct, sorted
 
 
 @dataclass(frozen=True)
@@ -146,18 +150,16 @@ def summary_table(facts: Iterable[ArticleFacts]) -> SummaryTable:
     types: dict[tuple[str, str], int] = {}
     conf: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
     count: dict[tuple[str, str, str], int] = {}
-    sents: dict[tuple[str, str, str], set[str]] = {}
     for f in facts:
         for key in f.types:
             types[key] = types.get(key, 0) + 1
-        for s, p, o, c, ss in f.relations:
+        for s, p, o, c in f.relations:
             k = (s, p, o)
             d = Decimal(c)
             if k not in conf or d > conf[k][0]:
                 conf[k] = (d, c)
             count[k] = count.get(k, 0) + 1
-            sents.setdefault(k, set()).update(ss)
-    rels = {k: RelationTotals(conf[k][1], count[k], tuple(sorted(sents[k]))) for k in sorted(conf)}
+    rels = {k: RelationTotals(conf[k][1], count[k]) for k in sorted(conf)}
     return SummaryTable(dict(sorted(types.items())), rels)
 
 
@@ -204,8 +206,6 @@ def _lines(table: SummaryTable) -> list[str]:
         add(node, f"<{_PKG}objectRank>", _int(rank[o]))
         add(node, f"<{_PKG}maxConfidence>", f'"{r.confidence}"^^{_DEC}')
         add(node, f"<{_PKG}articleCount>", _int(r.articles))
-        for sentence in r.sentences:
-            add(node, f"<{_PKG}evidenceSentence>", str(ox.Literal(sentence, language="zh")))
     return [f"{s} {p} {o} {g} .\n" for s, _, p, o in sorted(keys)]
 
 

@@ -84,7 +84,6 @@ class PKG(DefinedNamespace):
     subjectRank: URIRef
     objectRank: URIRef
     maxConfidence: URIRef
-    evidenceSentence: URIRef
 
 
 ENTITY_TYPES: tuple[str, ...] = (

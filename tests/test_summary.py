@@ -45,13 +45,11 @@ def test_summary_of_two_articles_and_of_one_after_the_other_is_removed() -> None
     both = summary_table([article_facts(A1), article_facts(A2)])
     assert both.types == {("济南", "City"): 2, ("济南", "Entity"): 2, ("青岛", "City"): 2,
                           ("青岛", "Entity"): 2, ("青岛", "Region"): 1}
-    assert both.relations == {("济南", "coordinatesWith", "青岛"): RelationTotals(
-        "0.95", 2, ("丁。", "乙。", "甲。"))}     # all evidence of an un-negated assertion
+    assert both.relations == {("济南", "coordinatesWith", "青岛"): RelationTotals("0.95", 2)}
     only = summary_table([article_facts(A1)])  # A2 removed: counts drop, max falls back
     assert only.types == {("济南", "City"): 1, ("济南", "Entity"): 1, ("青岛", "City"): 1,
                           ("青岛", "Entity"): 1, ("青岛", "Region"): 1}
-    assert only.relations == {("济南", "coordinatesWith", "青岛"): RelationTotals(
-        "0.8", 1, ("乙。", "甲。"))}
+    assert only.relations == {("济南", "coordinatesWith", "青岛"): RelationTotals("0.8", 1)}
 
 
 def test_summary_is_deterministic_and_its_facts_round_trip() -> None:
@@ -65,8 +63,7 @@ def test_summary_is_deterministic_and_its_facts_round_trip() -> None:
     preds = {q.predicate.value.rsplit("#", 1)[-1] for q in quads}
     assert preds == {"type", "entity", "entityClass", "entityName", "labelRank", "articleCount",
                      "relationSubject", "relationPredicate", "relationObject", "subjectName",
-                     "objectName", "subjectRank", "objectRank", "maxConfidence",
-                     "evidenceSentence"}
+                     "objectName", "subjectRank", "objectRank", "maxConfidence"}
     assert all(q.subject.value.startswith(SUMMARY_GRAPH + "/") for q in quads)
     assert to_summary([]) == b""
 
@@ -122,3 +119,14 @@ def test_whole_graph_queries_without_the_summary_find_nothing() -> None:
         for ag in _sample.sample_graphs():
             st.replace_article(ag)
         assert run_query(st, named_queries()["relations"]).rows == ()
+
+
+def test_facts_hold_no_sentences_and_old_records_still_read() -> None:
+    """The summary keeps no evidence sentence (their number grows with the corpus):
+    neither the cached per-article records nor the table. Records cached by the first
+    version of the summary (with a list of sentences per relation) still read."""
+    facts = article_facts(A1)
+    assert facts.relations == (("济南", "coordinatesWith", "青岛", "0.8"),)
+    assert "甲" not in facts_to_bytes(facts).decode("utf-8")
+    old = '[[["济南","City"]],[["济南","coordinatesWith","青岛","0.8",["甲。","乙。"]]]]\n'
+    assert facts_from_bytes(old.encode("utf-8")).relations == facts.relations
