@@ -46,8 +46,12 @@ Output folder layout::
                      (what incremental rebuilds reuse)
 
 The summary graph (:mod:`policykg.graph.summary`) is recomputed by every build from
-the cached facts of the articles it keeps, written into the store after the
-article graphs and appended to the dumps (its IRI sorts after theirs).
+the facts of the articles it keeps (merged as each article comes: from its worker, or
+from the cache when reused; one entry per distinct entity and relation, so this
+memory does not grow with the corpus), written to a file in the staging folder that
+the store loader thread bulk-loads after the article graphs while the dumps are
+written, and appended to the dumps (its IRI sorts after theirs). It is in the store
+even when empty (an empty corpus).
 """
 from __future__ import annotations
 
@@ -82,7 +86,7 @@ from policykg.graph.rdf import (
     PREFIXES, atomic_file, atomic_write, from_shared_key, split_prefixes,
 )
 from policykg.graph.store import GraphStore
-from policykg.graph.summary import facts_from_bytes, summary_trig, summary_turtle, to_summary
+from policykg.graph.summary import SummaryBuilder, summary_trig, summary_turtle, to_summary
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
 
 __all__ = ["OutputError", "BuildOptions", "BuildProgress", "BuildReport", "build_corpus"]
@@ -246,6 +250,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
         todo: dict[str, tuple[str, int]] = {}            # article id → (fingerprint, chars)
         n = Counter[str]()
         timings = Counter[str]()
+        summary = SummaryBuilder()   # the kept articles' facts, merged as they come
 
         def items() -> Iterator[object]:
             """Articles to extract; reused records and skipped inputs pass through."""
@@ -285,6 +290,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                         rec = replace(rec, validated=False, conforms=None, results=())
                     for src, dst in zip(_cached(out / CACHE_DIR, rec.cache), _cached(cache, rec.cache)):
                         _link(src, dst)
+                    summary.add_bytes(_cached(cache, rec.cache)[4].read_bytes())
                     n["reused"] += 1
                     n["chars"] += res.chars
                 else:
@@ -299,6 +305,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                     for f, data in zip(_cached(cache, rec.cache),
                                        (res.nquads, res.trig, res.turtle, res.shared, res.facts)):
                         f.write_bytes(data)
+                    summary.add_bytes(res.facts)
                     if prev is not None and rec.id in prev.by_id:
                         loader.remove(rec.id)              # its previous graph
                     loader.add(cache / rec.cache)
@@ -309,45 +316,55 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                                      extracted=n["extracted"], reused=n["reused"],
                                      source=rec.source))
             timings["articles_wall"] = time.perf_counter() - t0
+            # the summary graph (graph/summary.py) of the articles kept (records: failed and
+            # duplicate ones are not), merged above as they came; written to a file that the
+            # loader thread bulk-loads (in Rust, without the GIL) after its last slice, while
+            # this thread writes the dumps
+            ts = time.perf_counter()
+            summary_nq = to_summary(summary.table())
+            n_summary = summary_nq.count(b"\n")
+            summary_file = staging / ".summary.nq"
+            summary_file.write_bytes(summary_nq)
+            loader.replace_summary(summary_file)
+            timings["summary"] = time.perf_counter() - ts
+
+            notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
+                                 extracted=n["extracted"], reused=n["reused"],
+                                 message="writing dumps"))
+            ts = time.perf_counter()
+            outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
+                       "store": "store", "report": "report.json"}
+            # every cache file is one graph's block of the dumps' order: write them graph by
+            # graph; the summary graph's IRI sorts after the article graphs': its block is last
+            ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
+            files = [_cached(cache, r.cache) for r in ordered]
+            nq, trig, ttl, keys = [list(c) for c in zip(*files)][:4] if files else ([], [], [], [])
+            tmp = Path(tempfile.mkdtemp(dir=staging, prefix=".sort-"))
+            _write_concat(staging / "graph.nq", nq, tail=summary_nq)
+            n_quads = sum(r.quads for r in records) + n_summary
+            _write_concat(staging / "graph.trig", trig, head=_prefix_block(ox.RdfFormat.TRIG),
+                          tail=summary_trig(summary_nq))
+            union = _write_turtle(staging / "graph.ttl", keys, ttl, tmp=tmp,
+                                  tail=summary_turtle(summary_nq))
+            shutil.rmtree(tmp, ignore_errors=True)
+            del summary_nq
+            timings["dumps"] = time.perf_counter() - ts
+
             notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
                                  extracted=n["extracted"], reused=n["reused"],
                                  message="loading the store"))
             ts = time.perf_counter()
             timings["store"] = loader.close()      # the loads still queued, then the thread ends
+            timings["summary_load"] = loader.summary_busy
+            summary_file.unlink()
             kept = {r.id for r in records}
             removed = 0
             for art_id in store.article_ids():   # deleted, failed or duplicate articles
                 if art_id not in kept:
                     store.remove_article(art_id)
                     removed += 1
-            # the summary graph, from every kept article's cached facts (graph/summary.py)
-            t_sum = time.perf_counter()
-            ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
-            files = [_cached(cache, r.cache) for r in ordered]
-            summary = to_summary(facts_from_bytes(f[4].read_bytes()) for f in files)
-            n_summary = store.replace_summary(summary)
             store.flush()
-            timings["summary"] = time.perf_counter() - t_sum
-
-            notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
-                                 extracted=n["extracted"], reused=n["reused"],
-                                 message="writing dumps"))
             timings["store_wait"] = time.perf_counter() - ts
-            ts = time.perf_counter()
-            outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
-                       "store": "store", "report": "report.json"}
-            # every cache file is one graph's block of the dumps' order: write them graph by
-            # graph; the summary graph's IRI sorts after the article graphs': its block is last
-            nq, trig, ttl, keys = [list(c) for c in zip(*files)][:4] if files else ([], [], [], [])
-            tmp = Path(tempfile.mkdtemp(dir=staging, prefix=".sort-"))
-            _write_concat(staging / "graph.nq", nq, tail=summary)
-            n_quads = sum(r.quads for r in records) + n_summary
-            _write_concat(staging / "graph.trig", trig, head=_prefix_block(ox.RdfFormat.TRIG),
-                          tail=summary_trig(summary))
-            union = _write_turtle(staging / "graph.ttl", keys, ttl, tmp=tmp,
-                                  tail=summary_turtle(summary))
-            shutil.rmtree(tmp, ignore_errors=True)
-            timings["dumps"] = time.perf_counter() - ts
 
             conforms, vtext = None, ""
             if options.validate:
@@ -409,6 +426,7 @@ class _StoreLoader:
         self._stopping = False
         self.error: BaseException | None = None
         self.busy = 0.0                     #: seconds spent writing to the store
+        self.summary_busy = 0.0             #: of which replacing the summary graph
         self._thread = threading.Thread(target=self._run, name="policykg-store-loader",
                                         daemon=True)
 
@@ -436,6 +454,12 @@ class _StoreLoader:
         if self._size >= BULK_BYTES:
             self._submit()
 
+    def replace_summary(self, nquads_file: Path) -> None:
+        """Replace the summary graph by that file's quads (after the loads queued so far)."""
+        self._raise()
+        self._submit()
+        self._queue.put(("summary", nquads_file))
+
     def close(self) -> float:
         """Load what is left and wait for the thread; returns the seconds it spent writing."""
         self._submit()
@@ -462,6 +486,9 @@ class _StoreLoader:
                 kind, arg = task
                 if kind == "remove":
                     self.store.remove_article(arg)
+                elif kind == "summary":
+                    self.store.replace_summary(path=arg)
+                    self.summary_busy += time.perf_counter() - t0
                 else:
                     self._load(arg)
             except BaseException as e:  # noqa: BLE001 - handed to the main thread

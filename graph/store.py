@@ -197,18 +197,22 @@ class GraphStore:
         store.remove_graph(g)
         return True
 
-    def replace_summary(self, nquads: bytes) -> int:
+    def replace_summary(self, nquads: bytes = b"", *,
+                        path: str | os.PathLike[str] | None = None) -> None:
         """Replace the summary graph (:data:`~policykg.graph.summary.SUMMARY_GRAPH`) by
-        ``nquads`` (:func:`~policykg.graph.summary.to_summary`); returns its quads."""
+        ``nquads`` (:func:`~policykg.graph.summary.to_summary`), or by the N-Quads file
+        ``path`` (:func:`~policykg.graph.summary.write_summary`), which pyoxigraph's bulk
+        loader reads in Rust without holding the GIL."""
         from policykg.graph.summary import SUMMARY_GRAPH
 
         store = self._writable()
         g = ox.NamedNode(SUMMARY_GRAPH)
         if store.contains_named_graph(g):
             store.remove_graph(g)
-        if nquads:
+        if path is not None:
+            store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        elif nquads:
             store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-        return nquads.count(b"\n")
 
     def article_ids(self) -> tuple[str, ...]:
         """Ids of the articles held, sorted."""

@@ -75,7 +75,8 @@ import pyoxigraph as ox
 from policykg.graph.model import ArticleGraph
 from policykg.graph.rdf import PREFIXES, atomic_write, confidence_literal, entity_iri
 
-__all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "article_facts",
+__all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "SummaryBuilder",
+           "article_facts",
            "facts_to_bytes", "facts_from_bytes", "summary_table", "to_summary",
            "write_summary", "summary_trig", "summary_turtle"]
 
@@ -145,80 +146,122 @@ class SummaryTable:
     relations: dict[tuple[str, str, str], RelationTotals]
 
 
-def summary_table(facts: Iterable[ArticleFacts]) -> SummaryTable:
-    """Merge per-article facts (each article once)."""
-    types: dict[tuple[str, str], int] = {}
-    conf: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
-    count: dict[tuple[str, str, str], int] = {}
-    for f in facts:
-        for key in f.types:
+class SummaryBuilder:
+    """Merges per-article facts as they come (each article once): the build adds each
+    article's cached record while the others are still extracted, so nothing is left
+    to read or parse at the end. Holds one entry per distinct (entity, class) and per
+    distinct relation, whatever the number of articles."""
+
+    def __init__(self) -> None:
+        self.types: dict[tuple[str, str], int] = {}
+        self._conf: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
+        self._count: dict[tuple[str, str, str], int] = {}
+
+    def add(self, facts: ArticleFacts) -> None:
+        types, conf, count = self.types, self._conf, self._count
+        for key in facts.types:
             types[key] = types.get(key, 0) + 1
-        for s, p, o, c in f.relations:
+        for s, p, o, c in facts.relations:
             k = (s, p, o)
             d = Decimal(c)
-            if k not in conf or d > conf[k][0]:
+            old = conf.get(k)
+            if old is None or d > old[0]:
                 conf[k] = (d, c)
             count[k] = count.get(k, 0) + 1
-    rels = {k: RelationTotals(conf[k][1], count[k]) for k in sorted(conf)}
-    return SummaryTable(dict(sorted(types.items())), rels)
+
+    def add_bytes(self, data: bytes) -> None:
+        """Add one cached record (:func:`facts_to_bytes`), parsed once."""
+        self.add(facts_from_bytes(data))
+
+    def table(self) -> SummaryTable:
+        rels = {k: RelationTotals(self._conf[k][1], self._count[k]) for k in sorted(self._conf)}
+        return SummaryTable(dict(sorted(self.types.items())), rels)
+
+
+def summary_table(facts: Iterable[ArticleFacts]) -> SummaryTable:
+    """Merge per-article facts (each article once)."""
+    b = SummaryBuilder()
+    for f in facts:
+        b.add(f)
+    return b.table()
 
 
 def _lit(text: str) -> str:
     return str(ox.Literal(text))
 
 
-def _int(n: int) -> str:
-    return f'"{n}"^^{_INT}'
-
-
-def _local(label: str) -> str:
-    return str(entity_iri(label)).rsplit("/", 1)[-1]
-
-
 def _lines(table: SummaryTable) -> list[str]:
+    """The summary's N-Quads lines, sorted as :func:`~policykg.graph.rdf.to_nquads` sorts
+    (subject, rdf:type first, then predicate, object). Each node has one value per
+    predicate, so its lines are written in their sorted order directly, and only the
+    nodes are sorted (by subject)."""
     labels = sorted({lab for lab, _ in table.types}
                     | {x for s, _, o in table.relations for x in (s, o)})
-    rank = {lab: i for i, lab in enumerate(labels)}
-    g = f"<{SUMMARY_GRAPH}>"
-    keys: set[tuple[str, int, str, str]] = set()
-
-    def add(s: str, p: str, o: str) -> None:
-        keys.add((s, 0 if p == _TYPE else 1, p, o))
-
+    # per label, once: its rank, its entity IRI, the IRI's last segment, its literal
+    iri = {lab: str(entity_iri(lab)) for lab in labels}
+    info = {lab: (i, iri[lab], iri[lab].rsplit("/", 1)[-1], _lit(lab))
+            for i, lab in enumerate(labels)}
+    g = f" <{SUMMARY_GRAPH}> .\n"
+    k = f"<{_PKG}"
+    # predicates in code point order (the order of to_nquads' sort)
+    e_type = f" {_TYPE} <{_PKG}EntityTypeSummary>{g}"
+    e_count, e_entity, e_class, e_name, e_rank = (
+        f" {k}{p}> " for p in ("articleCount", "entity", "entityClass", "entityName", "labelRank"))
+    r_type = f" {_TYPE} <{_PKG}RelationSummary>{g}"
+    (r_count, r_conf, r_oname, r_orank, r_obj, r_pred, r_subj, r_sname, r_srank) = (
+        f" {k}{p}> " for p in ("articleCount", "maxConfidence", "objectName", "objectRank",
+                               "relationObject", "relationPredicate", "relationSubject",
+                               "subjectName", "subjectRank"))
+    assert [e_count, e_entity, e_class, e_name, e_rank] == sorted(
+        [e_count, e_entity, e_class, e_name, e_rank])
+    assert [r_count, r_conf, r_oname, r_orank, r_obj, r_pred, r_subj, r_sname, r_srank] == sorted(
+        [r_count, r_conf, r_oname, r_orank, r_obj, r_pred, r_subj, r_sname, r_srank])
+    blocks: list[tuple[str, str]] = []
     for (lab, cls), n in table.types.items():
-        node = f"<{_NODE}e/{_local(lab)}/{cls}>"
-        add(node, _TYPE, f"<{_PKG}EntityTypeSummary>")
-        add(node, f"<{_PKG}entity>", f"<{entity_iri(lab)}>")
-        add(node, f"<{_PKG}entityClass>", f"<{_PKG}{cls}>")
-        add(node, f"<{_PKG}entityName>", _lit(lab))
-        add(node, f"<{_PKG}labelRank>", _int(rank[lab]))
-        add(node, f"<{_PKG}articleCount>", _int(n))
+        rank, ent, local, lit = info[lab]
+        node = f"<{_NODE}e/{local}/{cls}>"
+        blocks.append((node, (
+            f"{node}{e_type}"
+            f'{node}{e_count}"{n}"^^{_INT}{g}'
+            f"{node}{e_entity}<{ent}>{g}"
+            f"{node}{e_class}<{_PKG}{cls}>{g}"
+            f"{node}{e_name}{lit}{g}"
+            f'{node}{e_rank}"{rank}"^^{_INT}{g}')))
+    sha1 = hashlib.sha1
     for (s, p, o), r in table.relations.items():
-        h = hashlib.sha1(f"{s}|{p}|{o}".encode("utf-8")).hexdigest()[:16]
-        node = f"<{_NODE}r/{h}>"
-        add(node, _TYPE, f"<{_PKG}RelationSummary>")
-        add(node, f"<{_PKG}relationSubject>", f"<{entity_iri(s)}>")
-        add(node, f"<{_PKG}relationPredicate>", f"<{_PKG}{p}>")
-        add(node, f"<{_PKG}relationObject>", f"<{entity_iri(o)}>")
-        add(node, f"<{_PKG}subjectName>", _lit(s))
-        add(node, f"<{_PKG}objectName>", _lit(o))
-        add(node, f"<{_PKG}subjectRank>", _int(rank[s]))
-        add(node, f"<{_PKG}objectRank>", _int(rank[o]))
-        add(node, f"<{_PKG}maxConfidence>", f'"{r.confidence}"^^{_DEC}')
-        add(node, f"<{_PKG}articleCount>", _int(r.articles))
-    return [f"{s} {p} {o} {g} .\n" for s, _, p, o in sorted(keys)]
+        s_rank, s_ent, _, s_lit = info[s]
+        o_rank, o_ent, _, o_lit = info[o]
+        node = f"<{_NODE}r/{sha1(f'{s}|{p}|{o}'.encode('utf-8')).hexdigest()[:16]}>"
+        blocks.append((node, (
+            f"{node}{r_type}"
+            f'{node}{r_count}"{r.articles}"^^{_INT}{g}'
+            f'{node}{r_conf}"{r.confidence}"^^{_DEC}{g}'
+            f"{node}{r_oname}{o_lit}{g}"
+            f'{node}{r_orank}"{o_rank}"^^{_INT}{g}'
+            f"{node}{r_obj}<{o_ent}>{g}"
+            f"{node}{r_pred}<{_PKG}{p}>{g}"
+            f"{node}{r_subj}<{s_ent}>{g}"
+            f"{node}{r_sname}{s_lit}{g}"
+            f'{node}{r_srank}"{s_rank}"^^{_INT}{g}')))
+    blocks.sort()
+    return [b for _, b in blocks]
 
 
-def to_summary(facts: Iterable[ArticleFacts]) -> bytes:
+def to_summary(facts: Iterable[ArticleFacts] | SummaryTable) -> bytes:
     """The summary graph as N-Quads, in the order of :func:`~policykg.graph.rdf.to_nquads`
     (subject, rdf:type first, predicate, object): one block that follows the article
     graphs' blocks in ``graph.nq`` (its IRI sorts after ``…/id/g/…``). Empty (``b""``)
     when there is nothing to summarise."""
-    return "".join(_lines(summary_table(facts))).encode("utf-8")
+    table = facts if isinstance(facts, SummaryTable) else summary_table(facts)
+    return "".join(_lines(table)).encode("utf-8")
 
 
-def write_summary(facts: Iterable[ArticleFacts], path: str | os.PathLike[str]) -> Path:
-    return atomic_write(path, to_summary(facts))
+def write_summary(facts: Iterable[ArticleFacts] | SummaryTable,
+                  path: str | os.PathLike[str]) -> int:
+    """Write :func:`to_summary` to ``path`` (atomically); returns the number of quads."""
+    data = to_summary(facts)
+    atomic_write(path, data)
+    return data.count(b"\n")
 
 
 def summary_trig(nquads: bytes) -> bytes:
