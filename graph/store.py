@@ -202,13 +202,17 @@ class GraphStore:
         """Replace the summary graph (:data:`~policykg.graph.summary.SUMMARY_GRAPH`) by
         ``nquads`` (:func:`~policykg.graph.summary.to_summary`), or by the N-Quads file
         ``path`` (:func:`~policykg.graph.summary.write_summary`), which pyoxigraph's bulk
-        loader reads in Rust without holding the GIL."""
+        loader reads in Rust without holding the GIL. The graph exists afterwards even
+        when there is nothing in it (an empty corpus): named queries that read the summary
+        (``# reads: summary``) refuse a store without it, and answer an empty one with no
+        rows."""
         from policykg.graph.summary import SUMMARY_GRAPH
 
         store = self._writable()
         g = ox.NamedNode(SUMMARY_GRAPH)
         if store.contains_named_graph(g):
             store.remove_graph(g)
+        store.add_graph(g)      # present even when empty: queries that read it need it
         if path is not None:
             store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         elif nquads:

@@ -7,9 +7,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relation
-from policykg.graph.query import named_queries, run_query
+from policykg.graph.query import (
+    MissingGraphError, QueryError, named_queries, parse_named_query, run_query,
+)
 from policykg.graph.rdf import confidence_literal, entity_iri
 from policykg.graph.store import GraphStore
 from policykg.graph.summary import (
@@ -112,12 +115,68 @@ def test_relations_and_entities_rows_equal_what_the_article_graphs_say() -> None
                              for (t, label), n in sorted(types.items())) and len(ent.rows) > 5
 
 
-def test_whole_graph_queries_without_the_summary_find_nothing() -> None:
-    """The rewritten queries read the summary graph: a store without it (not built by
-    ``policykg build``) answers them with no rows rather than wrong ones."""
+def test_queries_that_read_the_summary_refuse_a_store_without_it(tmp_path) -> None:
+    """A store without the summary graph (filled with replace_article only, or built
+    before the summary existed) would answer the rewritten queries with no rows: they
+    say '# reads: summary', and run_query refuses them with what to do instead."""
+    queries = named_queries()
+    reading = sorted(n for n, q in queries.items() if "summary" in q.reads)
+    assert reading == ["entities", "industries-of", "mechanisms", "relations"]
+    hint = ("has no summary graph (a store filled only with GraphStore.replace_article, or "
+            "built by a policykg older than the summary graph, has none); rebuild the store "
+            "with `policykg build`, or, in Python, add it after loading the article graphs: "
+            "from policykg.graph.summary import article_facts, to_summary; "
+            "store.replace_summary(to_summary(map(article_facts, graphs)))")
+    graphs = _sample.sample_graphs()
     with GraphStore.in_memory() as st:
-        for ag in _sample.sample_graphs():
+        for ag in graphs:
             st.replace_article(ag)
+        for name in reading:
+            with pytest.raises(MissingGraphError) as e:
+                run_query(st, queries[name])
+            assert str(e.value) == (f"query {name!r} reads the summary graph <{SUMMARY_GRAPH}>, "
+                                    f"but the store in memory {hint}")
+        # the same for query text that declares it; queries over article graphs still run
+        with pytest.raises(MissingGraphError, match="^query text reads the summary graph"):
+            run_query(st, "# reads: summary\nSELECT * WHERE { ?s ?p ?o } LIMIT 1")
+        assert run_query(st, queries["coordinates-with"], params={"place": "济南"}).rows
+        st.replace_summary(to_summary(map(article_facts, graphs)))     # what the hint says
+        assert run_query(st, queries["relations"]).rows
+    path = tmp_path / "store"
+    with GraphStore.open(path) as st:
+        for ag in graphs:
+            st.replace_article(ag)
+    with GraphStore.open(path, read_only=True) as st, pytest.raises(MissingGraphError) as e:
+        run_query(st, queries["entities"], params={"type": "City"})
+    assert str(e.value) == (f"query 'entities' reads the summary graph <{SUMMARY_GRAPH}>, "
+                            f"but the store at {str(path)!r} {hint}")
+
+
+def test_a_reads_line_names_known_graphs_only() -> None:
+    q = parse_named_query("x", "# title: T\n# description: D\n# reads: summary\nSELECT * {}")
+    assert q.reads == ("summary",)
+    assert parse_named_query("x", "# title: T\n# description: D\nSELECT * {}").reads == ()
+    with pytest.raises(QueryError) as e:
+        parse_named_query("x", "# title: T\n# description: D\n# reads: summary, views\nSELECT * {}")
+    assert str(e.value) == ("query 'x': '# reads: summary, views' names 'views'; a '# reads:' "
+                            "line names the derived graphs the query needs, separated by "
+                            "commas: 'summary'")
+
+
+def test_an_empty_summary_is_a_summary(tmp_path) -> None:
+    """An empty corpus builds an empty summary graph: the queries answer with no rows."""
+    from policykg.build.pipeline import BuildOptions, build_corpus
+
+    (tmp_path / "corpus").mkdir()
+    build_corpus([tmp_path / "corpus"], out=tmp_path / "out",
+                 options=BuildOptions(views=False, validate=False))
+    with GraphStore.open(tmp_path / "out" / "store", read_only=True) as st:
+        assert st.inner.contains_named_graph(ox.NamedNode(SUMMARY_GRAPH))
+        for name in ("entities", "relations", "industries-of", "mechanisms"):
+            assert run_query(st, named_queries()[name]).rows == ()
+    assert (tmp_path / "out" / "graph.nq").read_bytes() == b""
+    with GraphStore.in_memory() as st:          # the same without a build
+        st.replace_summary(b"")
         assert run_query(st, named_queries()["relations"]).rows == ()
 
 
