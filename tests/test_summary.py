@@ -79,6 +79,33 @@ def test_summary_validates_against_the_shapes() -> None:
     assert (rep.conforms, rep.results) == (True, ())
 
 
+def test_broken_summary_nodes_are_reported_by_the_shapes() -> None:
+    """Each summary node has exactly one value of each property, of the right datatype."""
+    from policykg.graph.validate import validate
+
+    quads = list(ox.parse(to_summary(map(article_facts, _sample.sample_graphs())),
+                          format=ox.RdfFormat.N_QUADS))
+    rel = next(q.subject for q in quads if q.object.value.endswith("#RelationSummary"))
+    ent = next(q.subject for q in quads if q.object.value.endswith("#EntityTypeSummary"))
+    pkg = "https://w3id.org/policykg/ontology#"
+    g = ox.NamedNode(SUMMARY_GRAPH)
+    broken = [q for q in quads if not (q.subject == rel and q.predicate.value == pkg + "subjectRank")
+              and not (q.subject == ent and q.predicate.value == pkg + "articleCount")]
+    broken += [ox.Quad(rel, ox.NamedNode(pkg + "maxConfidence"), ox.Literal("0.5"), g),  # a second, a string
+               ox.Quad(ent, ox.NamedNode(pkg + "articleCount"), ox.Literal("3"), g)]    # a string
+    rep = validate(broken)
+    assert not rep.conforms
+    # (a wrong value breaks several constraints of its property: one result each)
+    assert {(r.focus, r.path.rsplit("#", 1)[-1], r.message) for r in rep.results} == {
+        (rel.value, "subjectRank",
+         "a relation summary has exactly one pkg:subjectRank, an xsd:integer >= 0"),
+        (rel.value, "maxConfidence",
+         "a relation summary has exactly one pkg:maxConfidence, an xsd:decimal in [0, 1]"),
+        (ent.value, "articleCount",
+         "an entity type summary has exactly one pkg:articleCount, an xsd:integer >= 1"),
+    }
+
+
 def _store() -> GraphStore:
     st = GraphStore.in_memory()
     graphs = _sample.sample_graphs()
