@@ -205,18 +205,36 @@ class GraphStore:
         loader reads in Rust without holding the GIL. The graph exists afterwards even
         when there is nothing in it (an empty corpus): named queries that read the summary
         (``# reads: summary``) refuse a store without it, and answer an empty one with no
-        rows."""
+        rows.
+
+        When the store already has a summary (an incremental build starts from the
+        previous store), only the quads that differ are removed and added: dropping the
+        whole graph is one transaction over every quad (seconds for a big corpus, and
+        slower with each rebuild as RocksDB's delete markers pile up), while a rebuild
+        changes few of them."""
         from policykg.graph.summary import SUMMARY_GRAPH
 
         store = self._writable()
         g = ox.NamedNode(SUMMARY_GRAPH)
-        if store.contains_named_graph(g):
-            store.remove_graph(g)
-        store.add_graph(g)      # present even when empty: queries that read it need it
+        if not store.contains_named_graph(g):
+            store.add_graph(g)      # present even when empty: queries that read it need it
+            if path is not None:
+                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            elif nquads:
+                store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+            return
         if path is not None:
-            store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        elif nquads:
-            store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+            nquads = Path(path).read_bytes()
+        new = set(nquads.splitlines())
+        old = set(ox.serialize(store.quads_for_pattern(None, None, None, g),
+                               format=ox.RdfFormat.N_QUADS).splitlines())
+        gone, added = old - new, new - old
+        if gone:
+            triples = " .\n".join(str(q.triple) for q in ox.parse(
+                b"\n".join(sorted(gone)), format=ox.RdfFormat.N_QUADS))
+            store.update(f"DELETE DATA {{ GRAPH <{SUMMARY_GRAPH}> {{ {triples} }} }}")
+        if added:
+            store.bulk_load(b"\n".join(sorted(added)) + b"\n", format=ox.RdfFormat.N_QUADS)
 
     def article_ids(self) -> tuple[str, ...]:
         """Ids of the articles held, sorted."""

@@ -216,3 +216,26 @@ def test_facts_hold_no_sentences_and_old_records_still_read() -> None:
     assert "甲" not in facts_to_bytes(facts).decode("utf-8")
     old = '[[["济南","City"]],[["济南","coordinatesWith","青岛","0.8",["甲。","乙。"]]]]\n'
     assert facts_from_bytes(old.encode("utf-8")).relations == facts.relations
+
+
+def test_replacing_a_summary_changes_only_what_differs(tmp_path) -> None:
+    """An incremental build replaces the previous summary by removing and adding only the
+    quads that differ: the graph then holds exactly the new summary, on disk and in memory."""
+    odd = _article(3, [Entity('引号"\\反斜杠', ("City",)), JINAN], [
+        ('引号"\\反斜杠', "coordinatesWith", "济南", [("戊。", 0.5, False)])])
+    steps = [[A1], [A1, A2, odd], [A2], [odd], [A1, A2]]
+    g = ox.NamedNode(SUMMARY_GRAPH)
+    for st in (GraphStore.in_memory(), GraphStore.open(tmp_path / "store")):
+        with st:
+            for i, arts in enumerate(steps):
+                data = to_summary(map(article_facts, arts))
+                if i % 2:
+                    st.replace_summary(data)
+                else:
+                    (tmp_path / "s.nq").write_bytes(data)
+                    st.replace_summary(path=tmp_path / "s.nq")
+                assert set(st.inner.quads_for_pattern(None, None, None, g)) == set(
+                    ox.parse(data, format=ox.RdfFormat.N_QUADS)), i
+            st.replace_summary(b"")
+            assert st.inner.contains_named_graph(g)
+            assert not list(st.inner.quads_for_pattern(None, None, None, g))
