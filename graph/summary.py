@@ -41,7 +41,12 @@ before it existed.
 It is computed from small per-article records (:func:`article_facts`, made by the
 build's workers while they hold the article and cached beside its graph), so an
 incremental build merges the same records a clean build does and the summary is
-byte-identical; :func:`to_summary` sorts everything (no order of input matters).
+byte-identical; :func:`to_summary` sorts everything (no order of input matters). The
+build merges each record once, as its article comes (:class:`SummaryBuilder`: one
+entry per distinct entity class and relation), then writes the N-Quads to a file that
+its store-loader thread bulk-loads while the dumps are written;
+:meth:`~policykg.graph.store.GraphStore.replace_summary` changes only the quads that
+differ when the store already has a summary (incremental builds).
 
 >>> from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relation
 >>> def art(i):
@@ -68,7 +73,6 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import pyoxigraph as ox
 
