@@ -71,7 +71,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -87,6 +87,7 @@ __all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "S
 #: The summary's named graph (not under ``…/id/g/``: it is no article graph).
 SUMMARY_GRAPH = PREFIXES["pkgid"] + "summary"
 _NODE = SUMMARY_GRAPH + "/"
+_ENTITY = PREFIXES["pkgid"] + "e/"     #: entity IRIs: this + slug (rdf.entity_iri)
 _PKG = PREFIXES["pkg"]
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INT = "<http://www.w3.org/2001/XMLSchema#integer>"
@@ -99,11 +100,16 @@ class ArticleFacts:
 
     ``types``: (label, class local name) for every class of every entity, ``Entity``
     included; ``relations``: (subject, predicate, object, confidence as the canonical
-    decimal the article graph states) of each un-negated relation.
+    decimal the article graph states) of each un-negated relation; ``slugs``: (label,
+    last segment of its entity IRI) of every label in them, made by the worker that
+    already wrote the article's IRIs, so the build's main process never computes an
+    entity IRI (which needs pinyin, ~0.7 s to import). Records cached without it still
+    read (:func:`entity_iri` fills in).
     """
 
     types: tuple[tuple[str, str], ...]
     relations: tuple[tuple[str, str, str, str], ...]
+    slugs: tuple[tuple[str, str], ...] = ()
 
 
 def article_facts(ag: ArticleGraph) -> ArticleFacts:
@@ -116,7 +122,13 @@ def article_facts(ag: ArticleGraph) -> ArticleFacts:
             continue
         rels[(r.subject, r.predicate, r.object)] = (
             r.subject, r.predicate, r.object, str(confidence_literal(r.confidence)))
-    return ArticleFacts(tuple(types), tuple(rels[k] for k in sorted(rels)))
+    labels = sorted({lab for lab, _ in types} | {x for s, _, o, _ in rels.values() for x in (s, o)})
+    return ArticleFacts(tuple(types), tuple(rels[k] for k in sorted(rels)),
+                        tuple((lab, _local(lab)) for lab in labels))
+
+
+def _local(label: str) -> str:
+    return str(entity_iri(label)).rsplit("/", 1)[-1]
 
 
 def facts_to_bytes(facts: ArticleFacts) -> bytes:
@@ -125,15 +137,17 @@ def facts_to_bytes(facts: ArticleFacts) -> bytes:
     >>> facts_from_bytes(facts_to_bytes(ArticleFacts((("济南", "City"),), ()))).types
     (('济南', 'City'),)
     """
-    return (json.dumps([facts.types, facts.relations], ensure_ascii=False, separators=(",", ":"))
-            + "\n").encode("utf-8")
+    return (json.dumps([facts.types, facts.relations, facts.slugs], ensure_ascii=False,
+                       separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def facts_from_bytes(data: bytes) -> ArticleFacts:
-    types, rels = json.loads(data)
-    # [:4]: records cached by the first version of the summary also listed the sentences
+    types, rels, *slugs = json.loads(data)
+    # [:4]: records cached by the first version of the summary also listed the sentences;
+    # it wrote no slugs
     return ArticleFacts(tuple((lab, c) for lab, c in types),
-                        tuple((r[0], r[1], r[2], r[3]) for r in rels))
+                        tuple((r[0], r[1], r[2], r[3]) for r in rels),
+                        tuple((lab, x) for lab, x in slugs[0]) if slugs else ())
 
 
 @dataclass(frozen=True)
@@ -148,6 +162,7 @@ class SummaryTable:
 
     types: dict[tuple[str, str], int]
     relations: dict[tuple[str, str, str], RelationTotals]
+    slugs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  #: label → IRI's last segment
 
 
 class SummaryBuilder:
@@ -160,9 +175,11 @@ class SummaryBuilder:
         self.types: dict[tuple[str, str], int] = {}
         self._conf: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
         self._count: dict[tuple[str, str, str], int] = {}
+        self._slugs: dict[str, str] = {}
 
     def add(self, facts: ArticleFacts) -> None:
         types, conf, count = self.types, self._conf, self._count
+        self._slugs.update(facts.slugs)
         for key in facts.types:
             types[key] = types.get(key, 0) + 1
         for s, p, o, c in facts.relations:
@@ -179,7 +196,7 @@ class SummaryBuilder:
 
     def table(self) -> SummaryTable:
         rels = {k: RelationTotals(self._conf[k][1], self._count[k]) for k in sorted(self._conf)}
-        return SummaryTable(dict(sorted(self.types.items())), rels)
+        return SummaryTable(dict(sorted(self.types.items())), rels, self._slugs)
 
 
 def summary_table(facts: Iterable[ArticleFacts]) -> SummaryTable:
@@ -202,8 +219,9 @@ def _lines(table: SummaryTable) -> list[str]:
     labels = sorted({lab for lab, _ in table.types}
                     | {x for s, _, o in table.relations for x in (s, o)})
     # per label, once: its rank, its entity IRI, the IRI's last segment, its literal
-    iri = {lab: str(entity_iri(lab)) for lab in labels}
-    info = {lab: (i, iri[lab], iri[lab].rsplit("/", 1)[-1], _lit(lab))
+    slugs = table.slugs
+    local = {lab: slugs.get(lab) or _local(lab) for lab in labels}
+    info = {lab: (i, f"{_ENTITY}{local[lab]}", local[lab], _lit(lab))
             for i, lab in enumerate(labels)}
     g = f" <{SUMMARY_GRAPH}> .\n"
     k = f"<{_PKG}"
