@@ -7,7 +7,8 @@ Run from the repository root::
 
 The graph is **synthetic**: the bundled corpus (corpus/sample, corpus/dev) is
 extracted once, then its article graphs are cloned under new article ids until
-the store holds the requested number of quads; each clone swaps the big cities
+the store holds the requested number of article quads (the summary graph
+of graph/summary.py comes on top, as in a build); each clone swaps the big cities
 of its article for other prefecture cities (so entity counts and the places a
 query matches grow with size, as in a real corpus). Every bundled named query
 (ontology/queries/*.rq) runs through ``policykg.graph.query.run_query`` (the
@@ -89,13 +90,19 @@ def make_store(path: Path, quads: int, *, seed: int = 11):  # noqa: ANN201 - Gra
             if isinstance(a, Article)]
     cities = _prefecture_cities()
     rng = random.Random(seed)
+    from policykg.graph.summary import article_facts, to_summary
+
     store = GraphStore.open(path)
     k = 0
+    facts = []
     while len(store) < quads:
         swap = dict(zip(SWAPPED, rng.sample(cities, len(SWAPPED)))) if k else {}
         for ag in base:
-            store.replace_article(_clone(ag, k, swap))
+            clone = _clone(ag, k, swap)
+            store.replace_article(clone)
+            facts.append(article_facts(clone))
         k += 1
+    store.replace_summary(to_summary(facts))   # what a build writes after loading its articles
     store.flush()
     return store, k * len(base)
 

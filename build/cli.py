@@ -148,12 +148,16 @@ def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
     if t:
         parts = []
         for key, name in (("extract", "extraction"), ("rdf", "RDF"), ("validate", "SHACL"),
-                          ("store", "store"), ("dumps", "dumps"), ("views", "views")):
+                          ("store", "store"), ("summary", "summary graph"), ("dumps", "dumps"),
+                          ("views", "views")):
             if key not in t or (key == "validate" and report.conforms is None):
                 continue
             parts.append(f"{name} {t[key]:.1f}s")
             if key == "store" and report.extracted and "store_wait" in t:
-                parts[-1] += f" ({t['store_wait']:.1f}s after extraction)"  # loads while extracting
+                # loads while extracting and while the dumps are written
+                parts[-1] += f" ({t['store_wait']:.1f}s after the dumps)"
+            if key == "summary" and "summary_load" in t:
+                parts[-1] += f" (+{t['summary_load']:.1f}s loading it beside the dumps)"
         out.print("  time:      " + ", ".join(parts)
                   + (" (extraction, RDF and SHACL summed over workers)" if report.extracted else ""))
     if report.skipped:

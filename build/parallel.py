@@ -55,6 +55,7 @@ class ArticleResult:
     trig: bytes = b""               #: its block of graph.trig (rdf.GraphBlocks)
     turtle: bytes = b""             #: its own subjects' block of graph.ttl
     shared: bytes = b""             #: its shared-subject triples as sorted merge keys
+    facts: bytes = b""              #: its contribution to the summary graph (summary.facts_to_bytes)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def local_extractor(config: WorkerConfig) -> Any:
 def process_article(article: Article) -> ArticleResult | ArticleFailed:
     """Extract one article and turn it into sorted N-Quads (+ SHACL results)."""
     from policykg.graph.rdf import article_blocks
+    from policykg.graph.summary import article_facts, facts_to_bytes
 
     if _extractor is None or _config is None:
         raise RuntimeError("process_article: call init_worker(config) first in this process")
@@ -98,6 +100,7 @@ def process_article(article: Article) -> ArticleResult | ArticleFailed:
         ag = _extractor.extract(article)
         t1 = time.perf_counter()
         blocks = article_blocks(ag)
+        facts = facts_to_bytes(article_facts(ag))
     except Exception as exc:  # noqa: BLE001 - one article must not stop the corpus
         return ArticleFailed(article.id, article.source,
                              f"internal error while extracting article {article.id} "
@@ -115,7 +118,7 @@ def process_article(article: Article) -> ArticleResult | ArticleFailed:
                          blocks.nquads.count("\n"), _config.validate, conforms,
                          results,  # type: ignore[arg-type]
                          (t1 - t0, t2 - t1, time.perf_counter() - t2),
-                         blocks.trig, blocks.turtle, blocks.shared.encode("utf-8"))
+                         blocks.trig, blocks.turtle, blocks.shared.encode("utf-8"), facts)
 
 
 class Workers:

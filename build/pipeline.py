@@ -32,7 +32,7 @@ prints it. How it scales:
 Output folder layout::
 
     out/
-      graph.trig     all named graphs (one per article)
+      graph.trig     all named graphs (one per article, then the summary graph)
       graph.nq       the same as N-Quads (graph by graph, in the order of graph.trig)
       graph.ttl      the union of all graphs as Turtle
       store/         the embedded Oxigraph store (policykg query / serve / push)
@@ -41,8 +41,17 @@ Output folder layout::
                      skipped inputs, SHACL conformance
       validation.txt SHACL results (with --validate)
       state.json     per-article fingerprints for incremental rebuilds
-      cache/         per article: its N-Quads, its blocks of graph.trig / graph.ttl and
-                     its shared triples as merge keys (what incremental rebuilds reuse)
+      cache/         per article: its N-Quads, its blocks of graph.trig / graph.ttl, its
+                     shared triples as merge keys and its facts for the summary graph
+                     (what incremental rebuilds reuse)
+
+The summary graph (:mod:`policykg.graph.summary`) is recomputed by every build from
+the facts of the articles it keeps (merged as each article comes: from its worker, or
+from the cache when reused; one entry per distinct entity and relation, so this
+memory does not grow with the corpus), written to a file in the staging folder that
+the store loader thread bulk-loads after the article graphs while the dumps are
+written, and appended to the dumps (its IRI sorts after theirs). It is in the store
+even when empty (an empty corpus).
 """
 from __future__ import annotations
 
@@ -77,6 +86,7 @@ from policykg.graph.rdf import (
     PREFIXES, atomic_file, atomic_write, from_shared_key, split_prefixes,
 )
 from policykg.graph.store import GraphStore
+from policykg.graph.summary import SummaryBuilder, summary_trig, summary_turtle, to_summary
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
 
 __all__ = ["OutputError", "BuildOptions", "BuildProgress", "BuildReport", "build_corpus"]
@@ -240,6 +250,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
         todo: dict[str, tuple[str, int]] = {}            # article id → (fingerprint, chars)
         n = Counter[str]()
         timings = Counter[str]()
+        summary = SummaryBuilder()   # the kept articles' facts, merged as they come
 
         def items() -> Iterator[object]:
             """Articles to extract; reused records and skipped inputs pass through."""
@@ -279,6 +290,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                         rec = replace(rec, validated=False, conforms=None, results=())
                     for src, dst in zip(_cached(out / CACHE_DIR, rec.cache), _cached(cache, rec.cache)):
                         _link(src, dst)
+                    summary.add_bytes(_cached(cache, rec.cache)[4].read_bytes())
                     n["reused"] += 1
                     n["chars"] += res.chars
                 else:
@@ -291,8 +303,9 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                     for stage, secs in zip(("extract", "rdf", "validate"), res.timings):
                         timings[stage] += secs
                     for f, data in zip(_cached(cache, rec.cache),
-                                       (res.nquads, res.trig, res.turtle, res.shared)):
+                                       (res.nquads, res.trig, res.turtle, res.shared, res.facts)):
                         f.write_bytes(data)
+                    summary.add_bytes(res.facts)
                     if prev is not None and rec.id in prev.by_id:
                         loader.remove(rec.id)              # its previous graph
                     loader.add(cache / rec.cache)
@@ -303,11 +316,47 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                                      extracted=n["extracted"], reused=n["reused"],
                                      source=rec.source))
             timings["articles_wall"] = time.perf_counter() - t0
+            # the summary graph (graph/summary.py) of the articles kept (records: failed and
+            # duplicate ones are not), merged above as they came; written to a file that the
+            # loader thread bulk-loads (in Rust, without the GIL) after its last slice, while
+            # this thread writes the dumps
+            ts = time.perf_counter()
+            summary_nq = to_summary(summary.table())
+            n_summary = summary_nq.count(b"\n")
+            summary_file = staging / ".summary.nq"
+            summary_file.write_bytes(summary_nq)
+            loader.replace_summary(summary_file)
+            timings["summary"] = time.perf_counter() - ts
+
+            notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
+                                 extracted=n["extracted"], reused=n["reused"],
+                                 message="writing dumps"))
+            ts = time.perf_counter()
+            outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
+                       "store": "store", "report": "report.json"}
+            # every cache file is one graph's block of the dumps' order: write them graph by
+            # graph; the summary graph's IRI sorts after the article graphs': its block is last
+            ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
+            files = [_cached(cache, r.cache) for r in ordered]
+            nq, trig, ttl, keys = [list(c) for c in zip(*files)][:4] if files else ([], [], [], [])
+            tmp = Path(tempfile.mkdtemp(dir=staging, prefix=".sort-"))
+            _write_concat(staging / "graph.nq", nq, tail=summary_nq)
+            n_quads = sum(r.quads for r in records) + n_summary
+            _write_concat(staging / "graph.trig", trig, head=_prefix_block(ox.RdfFormat.TRIG),
+                          tail=summary_trig(summary_nq))
+            union = _write_turtle(staging / "graph.ttl", keys, ttl, tmp=tmp,
+                                  tail=summary_turtle(summary_nq))
+            shutil.rmtree(tmp, ignore_errors=True)
+            del summary_nq
+            timings["dumps"] = time.perf_counter() - ts
+
             notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
                                  extracted=n["extracted"], reused=n["reused"],
                                  message="loading the store"))
             ts = time.perf_counter()
             timings["store"] = loader.close()      # the loads still queued, then the thread ends
+            timings["summary_load"] = loader.summary_busy
+            summary_file.unlink()
             kept = {r.id for r in records}
             removed = 0
             for art_id in store.article_ids():   # deleted, failed or duplicate articles
@@ -315,25 +364,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                     store.remove_article(art_id)
                     removed += 1
             store.flush()
-
-            notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
-                                 extracted=n["extracted"], reused=n["reused"],
-                                 message="writing dumps"))
             timings["store_wait"] = time.perf_counter() - ts
-            ts = time.perf_counter()
-            outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
-                       "store": "store", "report": "report.json"}
-            # every cache file is one graph's block of the dumps' order: write them graph by graph
-            ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
-            nq, trig, ttl, keys = (list(c) for c in zip(*[_cached(cache, r.cache) for r in ordered]))\
-                if ordered else ([], [], [], [])
-            tmp = Path(tempfile.mkdtemp(dir=staging, prefix=".sort-"))
-            _write_concat(staging / "graph.nq", nq)
-            n_quads = sum(r.quads for r in records)
-            _write_concat(staging / "graph.trig", trig, head=_prefix_block(ox.RdfFormat.TRIG))
-            union = _write_turtle(staging / "graph.ttl", keys, ttl, tmp=tmp)
-            shutil.rmtree(tmp, ignore_errors=True)
-            timings["dumps"] = time.perf_counter() - ts
 
             conforms, vtext = None, ""
             if options.validate:
@@ -395,6 +426,7 @@ class _StoreLoader:
         self._stopping = False
         self.error: BaseException | None = None
         self.busy = 0.0                     #: seconds spent writing to the store
+        self.summary_busy = 0.0             #: of which replacing the summary graph
         self._thread = threading.Thread(target=self._run, name="policykg-store-loader",
                                         daemon=True)
 
@@ -422,6 +454,12 @@ class _StoreLoader:
         if self._size >= BULK_BYTES:
             self._submit()
 
+    def replace_summary(self, nquads_file: Path) -> None:
+        """Replace the summary graph by that file's quads (after the loads queued so far)."""
+        self._raise()
+        self._submit()
+        self._queue.put(("summary", nquads_file))
+
     def close(self) -> float:
         """Load what is left and wait for the thread; returns the seconds it spent writing."""
         self._submit()
@@ -448,6 +486,9 @@ class _StoreLoader:
                 kind, arg = task
                 if kind == "remove":
                     self.store.remove_article(arg)
+                elif kind == "summary":
+                    self.store.replace_summary(path=arg)
+                    self.summary_busy += time.perf_counter() - t0
                 else:
                     self._load(arg)
             except BaseException as e:  # noqa: BLE001 - handed to the main thread
@@ -540,12 +581,12 @@ def _external_sort(lines: Iterable[str], *, tmp: Path) -> Iterator[str]:
 
 
 #: An article's cache files (rdf.GraphBlocks): its N-Quads (what the store loads and
-#: graph.nq concatenates), its graph.trig block, its own subjects' graph.ttl block
-#: and its shared-subject triples as sorted merge keys.
-CACHE_SUFFIXES = (".nq", ".trig", ".ttl", ".keys")
+#: graph.nq concatenates), its graph.trig block, its own subjects' graph.ttl block,
+#: its shared-subject triples as sorted merge keys and its facts for the summary graph.
+CACHE_SUFFIXES = (".nq", ".trig", ".ttl", ".keys", ".sum")
 
 
-def _cached(folder: Path, name: str) -> tuple[Path, Path, Path, Path]:
+def _cached(folder: Path, name: str) -> tuple[Path, Path, Path, Path, Path]:
     stem = name.removesuffix(".nq")
     return tuple(folder / (stem + suffix) for suffix in CACHE_SUFFIXES)  # type: ignore[return-value]
 
@@ -564,13 +605,17 @@ def _prefix_block(fmt: ox.RdfFormat) -> bytes:
                                        format=fmt, prefixes=PREFIXES))[0]
 
 
-def _write_concat(path: Path, files: Sequence[Path], *, head: bytes = b"") -> None:
-    """``path``: ``head`` (when there is anything after it), then the files' bytes."""
+def _write_concat(path: Path, files: Sequence[Path], *, head: bytes = b"",
+                  tail: bytes = b"") -> None:
+    """``path``: ``head`` (when there is anything after it), the files' bytes, ``tail``."""
     with atomic_file(path) as fh:
-        _copy_files(fh, files, head=head)
+        _copy_files(fh, files, head=head, tail=tail)
 
 
-def _copy_files(fh: IO[bytes], files: Sequence[Path], *, head: bytes = b"") -> None:
+def _copy_files(fh: IO[bytes], files: Sequence[Path], *, head: bytes = b"",
+                tail: bytes = b"") -> bytes:
+    """Write ``head`` (only before the first data), the files, then ``tail``; returns
+    ``head`` if it was not written (nothing was)."""
     for f in files:
         with open(f, "rb") as src:
             data = src.read(1 << 20)
@@ -580,10 +625,14 @@ def _copy_files(fh: IO[bytes], files: Sequence[Path], *, head: bytes = b"") -> N
             while data:
                 fh.write(data)
                 data = src.read(1 << 20)
+    if tail:
+        fh.write(head + tail)
+        head = b""
+    return head
 
 
 def _write_turtle(path: Path, keys: Sequence[Path], own: Sequence[Path], *,
-                  tmp: Path) -> _UnionStats:
+                  tmp: Path, tail: bytes = b"") -> _UnionStats:
     """graph.ttl (= to_turtle_union): the shared subjects' triples (entities, rules) of
     all graphs merged and sorted — an external sort, so memory stays bounded — then
     every graph's own subjects, concatenated in graph order (an article's, assertion's
@@ -603,7 +652,7 @@ def _write_turtle(path: Path, keys: Sequence[Path], own: Sequence[Path], *,
         if buf:
             fh.write(head + _turtle(buf))
             head = b""
-        _copy_files(fh, own, head=head)
+        _copy_files(fh, own, head=head, tail=tail)
     return union
 
 

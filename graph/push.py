@@ -1,7 +1,8 @@
 """Load a built graph into any SPARQL 1.1 server with the Graph Store HTTP Protocol.
 
-One HTTP ``PUT <endpoint>?graph=<graph IRI>`` per article: PUT *replaces* the
-named graph, so pushing again (after a rebuild, or after a failed push) is
+One HTTP ``PUT <endpoint>?graph=<graph IRI>`` per article, then one for the
+summary graph (``https://w3id.org/policykg/id/summary``, :mod:`policykg.graph.summary`,
+which the named queries read): PUT *replaces* the named graph, so pushing again (after a rebuild, or after a failed push) is
 idempotent — nothing is duplicated. The body is the article's triples as sorted
 N-Triples sent as ``text/turtle`` (N-Triples is Turtle; every server reads it).
 
@@ -12,7 +13,7 @@ the server has is asked with a SPARQL query to its query service
 (:func:`query_url` guesses that URL from the Graph Store URL; ``--query-endpoint``
 sets it). Only graphs under the article-graph namespace
 ``https://w3id.org/policykg/id/g/`` are ever deleted; other graphs on the server
-are never touched.
+(the summary graph included) are never deleted.
 
 Nothing is written locally: the store is opened read-only. A push that fails
 half-way leaves the graphs already sent replaced (and the stale ones already
@@ -51,6 +52,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from policykg.graph.summary import SUMMARY_GRAPH
+
 __all__ = ["PushError", "PushedGraph", "DeletedGraph", "PushReport", "Credentials",
            "graph_store_url", "query_url", "credentials", "query_credentials", "server_graphs",
            "push"]
@@ -62,7 +65,7 @@ class PushError(Exception):
 
 @dataclass(frozen=True)
 class PushedGraph:
-    article_id: str
+    article_id: str                 #: "" for the summary graph
     graph: str                      #: the named graph IRI
     url: str                        #: where it was (or would be) PUT
     triples: int
@@ -362,6 +365,8 @@ def push(store_dir: str | os.PathLike[str], *, endpoint: str, creds: Credentials
     prefix = _article_prefix()
     graphs = sorted(g.value for g in store.named_graphs()
                     if isinstance(g, ox.NamedNode) and g.value.startswith(prefix))
+    # the summary graph (graph/summary.py) goes too, last: PUT replaces it like the others
+    has_summary = store.contains_named_graph(ox.NamedNode(SUMMARY_GRAPH))
     client = _Client(endpoint, creds, timeout)
 
     stale: list[str] = []
@@ -372,7 +377,7 @@ def push(store_dir: str | os.PathLike[str], *, endpoint: str, creds: Credentials
         if query_creds is None:
             query_creds = query_credentials(qurl, endpoint=endpoint, creds=creds)
         on_server = _server_graphs(_Client(qurl, query_creds, timeout), prefix)
-        keep = set(graphs)
+        keep = set(graphs)      # on_server holds article graphs only: never the summary
         stale = [g for g in on_server if g not in keep]
         if stale and not graphs:
             raise PushError(
@@ -381,16 +386,17 @@ def push(store_dir: str | os.PathLike[str], *, endpoint: str, creds: Credentials
                 "to push nothing); nothing was sent")
 
     def article(iri: str) -> str:
-        return urllib.parse.unquote(iri[len(prefix):])
+        return urllib.parse.unquote(iri[len(prefix):]) if iri.startswith(prefix) else ""
 
     done: list[PushedGraph] = []
-    for iri in graphs:
+    sending = graphs + [SUMMARY_GRAPH] if has_summary and graphs else graphs
+    for iri in sending:
         body = _graph_triples(store, ox.NamedNode(iri))
         url = graph_store_url(endpoint, iri, param=graph_param)
         status = None
         if not dry_run:
             state = ("nothing was sent" if not done else
-                     f"{len(done)} of {len(graphs)} graphs were replaced before this; run the "
+                     f"{len(done)} of {len(sending)} graphs were replaced before this; run the "
                      "same push again to finish (PUT replaces, so repeating is safe)")
             status, _ = client.send(
                 "PUT", url, body=body, headers={"Content-Type": "text/turtle"}, state=state,
@@ -405,7 +411,7 @@ def push(store_dir: str | os.PathLike[str], *, endpoint: str, creds: Credentials
         url = graph_store_url(endpoint, iri, param=graph_param)
         status = None
         if not dry_run:
-            state = (f"all {len(graphs)} graphs were replaced and {len(deleted)} of {len(stale)} "
+            state = (f"all {len(sending)} graphs were replaced and {len(deleted)} of {len(stale)} "
                      "graphs of removed articles deleted before this; run the same push again "
                      "to finish (or pass --no-prune to keep them)")
             # 404: gone already (deleted by someone else since the listing)

@@ -8,6 +8,7 @@ an error that says how to write it)::
     # description: ...
     # param: ?place (label) — canonical label or alias of the place, e.g. 济南
     # param: ?type (optional) — class local name, e.g. City
+    # reads: summary
 
 A ``# param:`` line is ``?name``, then optionally, in parentheses and separated by
 commas, ``optional`` (the parameter may be left out) and the *kind* of the value,
@@ -25,6 +26,15 @@ which RDF term the value is bound as:
     (``FILTER(STR(?name) = ?place)`` compares every label in the store: seconds
     on a 1 M-quad graph.) A label stated only as a plain or otherwise tagged
     literal does not match a ``label`` parameter.
+
+A ``# reads:`` line names, separated by commas, the derived graphs the query needs
+besides the article graphs; the one there is, ``summary``, is the summary graph
+(:mod:`policykg.graph.summary`). :func:`run_query` refuses such a query on a store
+without that graph (:class:`MissingGraphError`, which says how to add it) instead of
+answering it with no rows: a store filled only with
+:meth:`~policykg.graph.store.GraphStore.replace_article`, or built by a policykg
+older than the summary graph, has none. (A build always writes it, empty for an
+empty corpus: its queries then answer with no rows.)
 
 Parameters are *inputs*: :func:`run_query` binds them with pyoxigraph's
 ``substitutions`` (SEP-0007), never by pasting text into the query, so a value
@@ -51,6 +61,16 @@ a subquery (``{ SELECT … }``, also one after ``LATERAL``) a parameter or an
 outer variable is only substituted when the subquery projects it: write
 ``{ SELECT DISTINCT ?node ?place WHERE { … ?place } }``, not ``SELECT ?node``.
 
+Queries that read the whole graph (``entities``, ``relations``, ``industries-of``
+and ``mechanisms`` without a parameter) read the summary graph
+(:mod:`policykg.graph.summary`) that the build derives from the article graphs:
+totals per entity and class and per un-negated relation, computed once, instead
+of every article's copy (``industries-of`` and ``mechanisms`` then fetch each
+relation's evidence sentences from the article graphs that assert it: the summary
+holds none). They sort by its integer label ranks: Oxigraph looks a
+long string up for every comparison, which made ``ORDER BY`` on labels the
+largest cost of a big result.
+
 >>> q = named_queries()["entities"]
 >>> q.title, [(p.name, p.kind, p.optional) for p in q.params]
 ('All entities', [('type', 'string', True)])
@@ -73,7 +93,7 @@ if TYPE_CHECKING:  # runtime import would be circular (store uses QueryResult)
     from policykg.graph.store import GraphStore
 
 __all__ = [
-    "QueryError", "QueryTimeout", "PARAM_KINDS", "QueryParam", "NamedQuery", "Term", "QueryResult",
+    "QueryError", "QueryTimeout", "MissingGraphError", "READS", "PARAM_KINDS", "QueryParam", "NamedQuery", "Term", "QueryResult",
     "named_queries", "parse_named_query", "run_query", "to_table", "to_csv", "to_json",
 ]
 
@@ -90,6 +110,14 @@ class QueryError(ValueError):
 
 class QueryTimeout(QueryError):
     """A query that did not finish within its timeout."""
+
+
+class MissingGraphError(QueryError):
+    """A query that reads a derived graph (``# reads:``) the store does not have."""
+
+
+#: what a ``# reads:`` line may name: the derived graph's IRI
+READS: dict[str, str] = {"summary": "https://w3id.org/policykg/id/summary"}
 
 
 # ------------------------------------------------------------------ named queries
@@ -125,6 +153,7 @@ class NamedQuery:
     description: str
     params: tuple[QueryParam, ...]
     text: str
+    reads: tuple[str, ...] = ()     #: keys of :data:`READS` its ``# reads:`` line names
 
 
 _PARAM = re.compile(r"^\?(\w+)(?:\s*\(([^()]*)\))?\s*(?:—|–|--|-|:)\s*(.+)$")
@@ -153,6 +182,16 @@ def _parse_param(where: str, line: str, value: str) -> QueryParam:
     return QueryParam(m[1], m[3].strip(), "optional" in options, kinds[0] if kinds else "string")
 
 
+def _parse_reads(where: str, line: str, value: str) -> list[str]:
+    names = [v.strip() for v in value.split(",")]
+    for n in names:
+        if n not in READS:
+            raise QueryError(
+                f"{where}: {line.strip()!r} names {n!r}; a '# reads:' line names the derived "
+                f"graphs the query needs, separated by commas: {', '.join(map(repr, READS))}")
+    return names
+
+
 def _header(text: str) -> Iterator[tuple[str, str, str]]:
     """(line, key, value) of the leading ``# key: value`` comment lines."""
     for line in text.splitlines():
@@ -170,9 +209,11 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
     """Read the ``# key: value`` header of a ``.rq`` file.
 
     >>> parse_named_query("x", "# title: T\\n# description: D\\n# param: ?p (label) — a place\\nSELECT ?p {}")
-    NamedQuery(name='x', title='T', description='D', params=(QueryParam(name='p', description='a place', optional=False, kind='label'),), text='# title: T\\n# description: D\\n# param: ?p (label) — a place\\nSELECT ?p {}')
+    NamedQuery(name='x', title='T', description='D', params=(QueryParam(name='p', description='a place', optional=False, kind='label'),), text='# title: T\\n# description: D\\n# param: ?p (label) — a place\\nSELECT ?p {}', reads=())
+    >>> parse_named_query("x", "# title: T\\n# description: D\\n# reads: summary\\nSELECT * {}").reads
+    ('summary',)
     """
-    title, desc, params = None, [], []
+    title, desc, params, reads = None, [], [], []
     for line, key, value in _header(text):
         if key == "title":
             title = value
@@ -180,6 +221,8 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
             desc.append(value)
         elif key == "param":
             params.append(_parse_param(f"query {name!r}", line, value))
+        elif key == "reads":
+            reads += _parse_reads(f"query {name!r}", line, value)
     if not title or not desc:
         raise QueryError(
             f"query {name!r} has no '# title:' or '# description:' header line; "
@@ -192,7 +235,8 @@ def parse_named_query(name: str, text: str) -> NamedQuery:
             f"query {name!r} declares {', '.join('?' + n for n in twice)} on more than one "
             "'# param:' line; declare each parameter once"
         )
-    return NamedQuery(name, title, " ".join(desc), tuple(params), text)
+    return NamedQuery(name, title, " ".join(desc), tuple(params), text,
+                      tuple(dict.fromkeys(reads)))
 
 
 def named_queries() -> dict[str, NamedQuery]:
@@ -330,12 +374,16 @@ def run_query(store: GraphStore, query: str | NamedQuery, *,
                 f"query {query.name!r}: missing required parameter(s) "
                 f"{', '.join('?' + m for m in missing)}; pass them as name=value"
             )
-        text, hide = query.text, frozenset(declared)
+        text, hide, reads, label = query.text, frozenset(declared), query.reads, repr(query.name)
     else:   # SPARQL text, e.g. an .rq file: its '# param:' lines, if any, give the kinds
+        header = list(_header(query))
         declared = {p.name: p for p in (
-            _parse_param("query text", line, value)
-            for line, key, value in _header(query) if key == "param")}
-        text, hide = query, frozenset(params)
+            _parse_param("query text", line, value) for line, key, value in header if key == "param")}
+        reads = tuple(n for line, key, value in header if key == "reads"
+                      for n in _parse_reads("query text", line, value))
+        text, hide, label = query, frozenset(params), "text"
+    for graph in reads:
+        _require_graph(store, graph, label)
     bindings = {}
     for name, value in params.items():
         if not isinstance(value, str):
@@ -349,6 +397,20 @@ def run_query(store: GraphStore, query: str | NamedQuery, *,
             )
         bindings[name] = declared.get(name, QueryParam(name, "")).term(value)
     return store.query(text, bindings=bindings, timeout=timeout, hide=hide)
+
+
+def _require_graph(store: GraphStore, graph: str, query: str) -> None:
+    iri = READS[graph]
+    if store.inner.contains_named_graph(ox.NamedNode(iri)):
+        return
+    where = f"at {str(store.path)!r}" if store.path is not None else "in memory"
+    raise MissingGraphError(
+        f"query {query} reads the {graph} graph <{iri}>, but the store {where} has no "
+        f"{graph} graph (a store filled only with GraphStore.replace_article, or built by "
+        "a policykg older than the summary graph, has none); rebuild the store with "
+        "`policykg build`, or, in Python, add it after loading the article graphs: "
+        "from policykg.graph.summary import article_facts, to_summary; "
+        "store.replace_summary(to_summary(map(article_facts, graphs)))")
 
 
 # --------------------------------------------------------------------- formatters

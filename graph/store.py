@@ -2,7 +2,9 @@
 
 One named graph per article (see :mod:`policykg.graph.rdf`), so rebuilding an
 article is "drop its graph, add its quads" and removing one leaves the others
-intact. SPARQL runs with the default graph as the union of all article graphs.
+intact, plus the summary graph (:mod:`policykg.graph.summary`) that the build
+recomputes after the articles changed (:meth:`GraphStore.replace_summary`). SPARQL
+runs with the default graph as the union of all graphs.
 
 Dumps (:meth:`GraphStore.dump`) go through the writers of :mod:`policykg.graph.rdf`
 (sorted quads, fixed prefixes), not through Oxigraph's store dump whose order
@@ -194,6 +196,45 @@ class GraphStore:
             return False
         store.remove_graph(g)
         return True
+
+    def replace_summary(self, nquads: bytes = b"", *,
+                        path: str | os.PathLike[str] | None = None) -> None:
+        """Replace the summary graph (:data:`~policykg.graph.summary.SUMMARY_GRAPH`) by
+        ``nquads`` (:func:`~policykg.graph.summary.to_summary`), or by the N-Quads file
+        ``path`` (:func:`~policykg.graph.summary.write_summary`), which pyoxigraph's bulk
+        loader reads in Rust without holding the GIL. The graph exists afterwards even
+        when there is nothing in it (an empty corpus): named queries that read the summary
+        (``# reads: summary``) refuse a store without it, and answer an empty one with no
+        rows.
+
+        When the store already has a summary (an incremental build starts from the
+        previous store), only the quads that differ are removed and added: dropping the
+        whole graph is one transaction over every quad (seconds for a big corpus, and
+        slower with each rebuild as RocksDB's delete markers pile up), while a rebuild
+        changes few of them."""
+        from policykg.graph.summary import SUMMARY_GRAPH
+
+        store = self._writable()
+        g = ox.NamedNode(SUMMARY_GRAPH)
+        if not store.contains_named_graph(g):
+            store.add_graph(g)      # present even when empty: queries that read it need it
+            if path is not None:
+                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            elif nquads:
+                store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+            return
+        if path is not None:
+            nquads = Path(path).read_bytes()
+        new = set(nquads.splitlines())
+        old = set(ox.serialize(store.quads_for_pattern(None, None, None, g),
+                               format=ox.RdfFormat.N_QUADS).splitlines())
+        gone, added = old - new, new - old
+        if gone:
+            triples = " .\n".join(str(q.triple) for q in ox.parse(
+                b"\n".join(sorted(gone)), format=ox.RdfFormat.N_QUADS))
+            store.update(f"DELETE DATA {{ GRAPH <{SUMMARY_GRAPH}> {{ {triples} }} }}")
+        if added:
+            store.bulk_load(b"\n".join(sorted(added)) + b"\n", format=ox.RdfFormat.N_QUADS)
 
     def article_ids(self) -> tuple[str, ...]:
         """Ids of the articles held, sorted."""

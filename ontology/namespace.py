@@ -68,6 +68,22 @@ class PKG(DefinedNamespace):
     contentHash: URIRef
     adcode: URIRef
     mentionCount: URIRef
+    # --- the summary graph (graph/summary.py): totals over all article graphs
+    EntityTypeSummary: URIRef
+    RelationSummary: URIRef
+    entity: URIRef
+    entityClass: URIRef
+    entityName: URIRef
+    labelRank: URIRef
+    articleCount: URIRef
+    relationSubject: URIRef
+    relationPredicate: URIRef
+    relationObject: URIRef
+    subjectName: URIRef
+    objectName: URIRef
+    subjectRank: URIRef
+    objectRank: URIRef
+    maxConfidence: URIRef
 
 
 ENTITY_TYPES: tuple[str, ...] = (

@@ -18,14 +18,19 @@ from policykg.graph.store import GraphStore
 def small_output(tmp_path: Path) -> Path:
     """A build output folder (``tmp_path/out``) whose store holds two small article graphs."""
     out = tmp_path / "out"
+    from policykg.graph.summary import article_facts, to_summary
+
     with GraphStore.open(out / "store") as st:
+        graphs = []
         for i, (a, b) in enumerate((("济南", "青岛"), ("深圳", "香港")), 1):
             art = Article(id=f"demo-{i}", source="demo.txt", index=i, title=f"T{i}",
                           authors=(), affiliations=(), paragraphs=(f"{a}与{b}联动。",))
             ev = Evidence(art.id, f"{a}与{b}联动。", 0, 6, "coord.test", 0.9)
-            st.replace_article(ArticleGraph(
+            graphs.append(ArticleGraph(
                 art, (Entity(a, ("City",)), Entity(b, ("City",))),
                 (Relation(a, "coordinatesWith", b, (ev,)),)))
+            st.replace_article(graphs[-1])
+        st.replace_summary(to_summary(map(article_facts, graphs)))   # as a build does
     (out / "report.json").write_text("{}\n")
     return out
 

@@ -18,6 +18,7 @@ from policykg.graph.network import to_networkx
 from policykg.graph.query import QueryError
 from policykg.graph.rdf import entity_iri, to_dataset
 from policykg.graph.store import GraphStore
+from policykg.graph.summary import article_facts, to_summary
 
 ENTITIES = {
     "a-1": [("济南", "City", ("济南市",)), ("青岛", "City", ()), ("山东", "Region", ()),
@@ -73,6 +74,7 @@ def store():
     with GraphStore.in_memory() as st:
         for ag in _graphs():
             st.replace_article(ag)
+        st.replace_summary(to_summary(map(article_facts, _graphs())))   # as a build does
         yield st
 
 
@@ -133,6 +135,7 @@ def test_query_frame_ask_construct_and_unbound(store):
 def test_query_frame_opens_a_store_folder(tmp_path):
     with GraphStore.open(tmp_path / "store") as st:
         st.replace_article(_graphs()[1])
+        st.replace_summary(to_summary([article_facts(_graphs()[1])]))
     df = A.query_frame(tmp_path / "store", "modeled-on", params={"x": "济青联动"})
     assert df.empty and "model" in df.columns
     df = A.query_frame(str(tmp_path / "store"), "entities", params={"type": "City"})

@@ -146,8 +146,9 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_output(tmp_path, previ
     stdout, stderr = p.communicate(timeout=120)
     assert (p.returncode, stderr.strip()) == (0, "")   # no waiting, no error
     assert "(1 extracted, 3 reused, 0 removed;" in " ".join(stdout.split())
-    # the store loads while articles are extracted: the summary says how long it waited after
-    assert re.search(r"store \d+\.\ds \(\d+\.\ds after extraction\)", " ".join(stdout.split()))
+    # the store loads while articles are extracted and dumps written: the summary says how
+    # long it waited after
+    assert re.search(r"store \d+\.\ds \(\d+\.\ds after the dumps\)", " ".join(stdout.split()))
     assert leftovers(out) == [f".{out.name}.lock"]
     assert answers(out) != said
 
@@ -178,7 +179,7 @@ def test_a_second_build_into_the_same_folder_waits_or_stops(world) -> None:
     assert " ".join(stderr.split()) == f"waiting up to 60 s for the build of {out} by pid {first.pid}…"
     flat = " ".join(stdout.split())
     assert "built 12 articles" in flat and "(0 extracted, 12 reused, 0 removed;" in flat
-    assert "after extraction" not in flat          # nothing was extracted
+    assert "after the dumps" not in flat          # nothing was extracted
     # never interleaved: the store holds exactly what the dumps hold
     n = cli("query", COUNT, "--store", out, "--format", "csv")
     assert n.output.split()[1] == str((out / "graph.nq").read_bytes().count(b"\n"))

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from policykg.build import pipeline
@@ -20,8 +21,9 @@ from policykg.build.pipeline import BuildOptions, OutputError, build_corpus
 from policykg.build.reader import iter_corpus
 from policykg.build.state import BuildLock
 from policykg.graph.model import Article
-from policykg.graph.rdf import to_nquads, to_trig, to_turtle_union
+from policykg.graph.rdf import article_oxigraph, to_nquads, to_trig, to_turtle_union
 from policykg.graph.store import GraphStore
+from policykg.graph.summary import article_facts, to_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "corpus" / "dev"
@@ -78,10 +80,15 @@ def test_streamed_dumps_equal_the_in_memory_writers(tmp_path: Path, monkeypatch)
     report = build_corpus([DEV], out=out, options=BuildOptions(views=False, validate=False))
     ex = Extractor()
     graphs = [ex.extract(a) for a in iter_corpus([DEV]) if isinstance(a, Article)]
-    assert (out / "graph.nq").read_bytes() == to_nquads(graphs)
-    assert (out / "graph.trig").read_bytes() == to_trig(graphs)
-    assert (out / "graph.ttl").read_bytes() == to_turtle_union(graphs)
-    assert report.quads == to_nquads(graphs).count(b"\n")
+    # the article graphs, then the summary graph derived from them (its IRI sorts last)
+    summary = to_summary(map(article_facts, graphs))
+    quads = [q for ag in graphs for q in article_oxigraph(ag)]
+    quads += ox.parse(summary, format=ox.RdfFormat.N_QUADS)
+    assert summary and (out / "graph.nq").read_bytes() == to_nquads(graphs) + summary
+    assert (out / "graph.nq").read_bytes() == to_nquads(quads)
+    assert (out / "graph.trig").read_bytes() == to_trig(quads)
+    assert (out / "graph.ttl").read_bytes() == to_turtle_union(quads)
+    assert report.quads == to_nquads(quads).count(b"\n")
     assert not (out / "validation.txt").exists() and report.conforms is None
 
 

@@ -18,6 +18,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
 
@@ -26,6 +27,7 @@ from policykg.graph.push import PushError, credentials, push
 from policykg.graph.rdf import graph_iri
 from policykg.graph.server import free_port
 from policykg.graph.store import GraphStore
+from policykg.graph.summary import SUMMARY_GRAPH
 
 
 CLI = [sys.executable, "-m", "policykg.build.cli"]
@@ -68,12 +70,18 @@ def test_push_puts_one_graph_per_article_and_is_idempotent(
     assert r.returncode == 0, r.stderr
     first = counts(server.url)
     g1, g2 = str(graph_iri("demo-1")), str(graph_iri("demo-2"))
-    assert set(first) == {g1, g2, "urn:other"} and first["urn:other"] == 1
-    total = first[g1] + first[g2]
-    assert r.stdout == f"pushed 2 graphs ({total} triples) to {server.url}/store\n"
+    # the article graphs and the summary graph the named queries read
+    assert set(first) == {g1, g2, SUMMARY_GRAPH, "urn:other"} and first["urn:other"] == 1
+    with GraphStore.open(out / "store", read_only=True) as st:
+        local = {g: sum(1 for _ in st.inner.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+                 for g in (g1, g2, SUMMARY_GRAPH)}
+    assert {g: first[g] for g in local} == local and local[SUMMARY_GRAPH] > 0
+    total = first[g1] + first[g2] + first[SUMMARY_GRAPH]
+    assert r.stdout == f"pushed 3 graphs ({total} triples) to {server.url}/store\n"
     again = push(out, endpoint=server.url + "/store")
     assert counts(server.url) == first                     # nothing duplicated
-    assert [g.status for g in again.graphs] == [204, 204]   # replaced, not created
+    assert [(g.article_id, g.status) for g in again.graphs] == [
+        ("demo-1", 204), ("demo-2", 204), ("", 204)]        # replaced, not created
     assert again.triples == total and again.deleted == ()
     assert again.query_endpoint == server.url + "/query"
 
@@ -90,8 +98,9 @@ def test_push_deletes_the_graphs_of_removed_articles_and_nothing_else(
     r = cli("push", "--store", str(out), "--endpoint", store_url)
     assert r.exit_code == 0, r.stderr
     first = counts(server.url)
-    assert set(first) == {ga, gb, "urn:other", near}
-    assert r.stdout == f"pushed 2 graphs ({first[ga] + first[gb]} triples) to {store_url}\n"
+    assert set(first) == {ga, gb, SUMMARY_GRAPH, "urn:other", near}
+    assert r.stdout == (f"pushed 3 graphs ({first[ga] + first[gb] + first[SUMMARY_GRAPH]} "
+                        f"triples) to {store_url}\n")
 
     build_texts({"a.txt": A})           # b.txt removed from the corpus, rebuilt
     before = snapshot(out)
@@ -99,19 +108,26 @@ def test_push_deletes_the_graphs_of_removed_articles_and_nothing_else(
     assert dry.exit_code == 0, dry.stderr
     url_a = f"{store_url}?graph=https%3A%2F%2Fw3id.org%2Fpolicykg%2Fid%2Fg%2Fa-1"
     url_b = f"{store_url}?graph=https%3A%2F%2Fw3id.org%2Fpolicykg%2Fid%2Fg%2Fb-1"
+    url_s = f"{store_url}?graph=https%3A%2F%2Fw3id.org%2Fpolicykg%2Fid%2Fsummary"
+    with GraphStore.open(out / "store", read_only=True) as st:    # the summary of a.txt alone
+        n_sum = sum(1 for _ in st.inner.quads_for_pattern(None, None, None,
+                                                          ox.NamedNode(SUMMARY_GRAPH)))
+    assert 0 < n_sum < first[SUMMARY_GRAPH]
     assert dry.stdout == (
         f"would PUT    {first[ga]:>7} triples  {url_a}\n"
+        f"would PUT    {n_sum:>7} triples  {url_s}\n"
         f"would DELETE                  {url_b}\n"
-        f"dry run: 1 graph, {first[ga]} triples; 1 graph of removed articles to delete; "
+        f"dry run: 2 graphs, {first[ga] + n_sum} triples; 1 graph of removed articles to delete; "
         "nothing sent\n")
     assert counts(server.url) == first      # the dry run changed nothing
 
     r = cli("push", "--store", str(out), "--endpoint", store_url)
     assert r.exit_code == 0, r.stderr
     assert r.stdout == (f"deleted {gb} (article b-1 is no longer in the build)\n"
-                        f"pushed 1 graph ({first[ga]} triples) to {store_url}; deleted 1 graph "
-                        "of removed articles\n")
-    assert counts(server.url) == {ga: first[ga], "urn:other": 1, near: 1}
+                        f"pushed 2 graphs ({first[ga] + n_sum} triples) to {store_url}; deleted "
+                        "1 graph of removed articles\n")
+    # the summary was replaced (now a.txt's alone), never deleted
+    assert counts(server.url) == {ga: first[ga], SUMMARY_GRAPH: n_sum, "urn:other": 1, near: 1}
     assert snapshot(out) == before          # nothing written locally
 
     # --no-prune keeps graphs the build does not have; pruning again deletes them
@@ -120,7 +136,7 @@ def test_push_deletes_the_graphs_of_removed_articles_and_nothing_else(
     assert kept.deleted == () and kept.query_endpoint is None and gb in counts(server.url)
     pruned = push(out, endpoint=store_url)
     assert [(d.article_id, d.status) for d in pruned.deleted] == [("b-1", 204)]
-    assert set(counts(server.url)) == {ga, "urn:other", near}
+    assert set(counts(server.url)) == {ga, SUMMARY_GRAPH, "urn:other", near}
 
 
 def test_dry_run_sends_nothing(small_output: Path) -> None:
@@ -132,7 +148,9 @@ def test_dry_run_sends_nothing(small_output: Path) -> None:
     lines = r.stdout.splitlines()
     assert lines[0].startswith("would PUT") and lines[0].endswith(
         f"http://127.0.0.1:{port}/store?graph=https%3A%2F%2Fw3id.org%2Fpolicykg%2Fid%2Fg%2Fdemo-1")
-    assert lines[-1].startswith("dry run: 2 graphs, ") and lines[-1].endswith("; nothing sent")
+    assert lines[-2].startswith("would PUT") and lines[-2].endswith(
+        f"http://127.0.0.1:{port}/store?graph=https%3A%2F%2Fw3id.org%2Fpolicykg%2Fid%2Fsummary")
+    assert lines[-1].startswith("dry run: 3 graphs, ") and lines[-1].endswith("; nothing sent")
     # without --no-prune the dry run asks the server which graphs it has
     r = cli("push", "--store", str(out), "--dry-run",
             "--endpoint", f"http://127.0.0.1:{port}/store")
@@ -234,11 +252,12 @@ def test_a_refused_or_unanswered_delete_is_a_clear_error(small_output: Path, fak
     assert r.stderr == (
         f"error: {url}/store: HTTP 403 Forbidden while deleting graph {gone} (no credentials "
         f"were given); pass user:password in an environment variable with --auth-env VAR or "
-        f"add a ~/.netrc entry for 127.0.0.1; all 2 graphs were replaced and 0 of 1 graphs of "
+        f"add a ~/.netrc entry for 127.0.0.1; all 3 graphs were replaced and 0 of 1 graphs of "
         "removed articles deleted before this; run the same push again to finish (or pass "
         "--no-prune to keep them)\n")
     # only the stale article graph is deleted: never urn:other, never a graph being pushed
-    assert _FakeStore.requests == ["GET /query", "PUT", "PUT", f"DELETE {gone}"]
+    # (two article graphs and the summary graph are PUT first)
+    assert _FakeStore.requests == ["GET /query", "PUT", "PUT", "PUT", f"DELETE {gone}"]
 
     _FakeStore.delete = "sleep"
     try:
@@ -248,7 +267,7 @@ def test_a_refused_or_unanswered_delete_is_a_clear_error(small_output: Path, fak
         _FakeStore.delete = "refuse"
     assert str(e.value) == (
         f"{url} did not answer within 0.5 s while deleting graph {gone}; check that the server "
-        "is up and not overloaded, or allow more time with --timeout; all 2 graphs were "
+        "is up and not overloaded, or allow more time with --timeout; all 3 graphs were "
         "replaced and 0 of 1 graphs of removed articles deleted before this; run the same push "
         "again to finish (or pass --no-prune to keep them)")
     assert snapshot(out) == before
@@ -332,9 +351,9 @@ def test_credentials_are_not_sent_to_a_query_url_on_another_server(
         report = push(small_output, endpoint=store + "/store", creds=creds,
                       query_endpoint=query + "/sparql")
         assert report.query_endpoint == query + "/sparql"
-        assert [g.status for g in report.graphs] == [204, 204]
+        assert [g.status for g in report.graphs] == [204, 204, 204]    # 2 articles, summary
         assert _OpenQuery.seen == [None]                 # listed without ann's password
-        assert _AuthServer.seen == ["Basic " + base64.b64encode(b"ann:pw").decode()] * 2
+        assert _AuthServer.seen == ["Basic " + base64.b64encode(b"ann:pw").decode()] * 3
     finally:
         for httpd in servers:
             httpd.shutdown()
@@ -350,8 +369,8 @@ def test_basic_auth_from_an_environment_variable(small_output: Path) -> None:
     try:
         creds = credentials(url, auth_env="KG_AUTH", environ={"KG_AUTH": "ann:pw"})
         report = push(out, endpoint=url, creds=creds)
-        assert [g.status for g in report.graphs] == [204, 204]
-        assert len(_AuthServer.seen) == 3       # the query listing graphs had them too
+        assert [g.status for g in report.graphs] == [204, 204, 204]   # 2 articles, the summary
+        assert len(_AuthServer.seen) == 4       # the query listing graphs had them too
         wrong = credentials(url, auth_env="KG_AUTH", environ={"KG_AUTH": "ann:nope"})
         with pytest.raises(PushError) as e:
             push(out, endpoint=url, creds=wrong, prune=False)

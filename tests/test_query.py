@@ -17,6 +17,7 @@ from policykg.graph.query import (
 )
 from policykg.graph.rdf import entity_iri
 from policykg.graph.store import GraphStore
+from policykg.graph.summary import article_facts, to_summary
 
 _spec = importlib.util.spec_from_file_location("_policykg_test_rdf", Path(__file__).with_name("test_rdf.py"))
 _sample = importlib.util.module_from_spec(_spec)
@@ -34,6 +35,7 @@ def store():
     st = GraphStore.in_memory()
     for ag in _sample.sample_graphs():
         st.replace_article(ag)
+    st.replace_summary(to_summary(map(article_facts, _sample.sample_graphs())))  # as a build does
     return st
 
 

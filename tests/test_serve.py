@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from policykg.graph.rdf import entity_iri, graph_iri
+from policykg.graph.summary import SUMMARY_GRAPH
 from policykg.graph.server import (
     OxigraphServer, ReloadingServer, ServeError, free_port, port_in_use, store_location,
 )
@@ -87,7 +88,9 @@ def test_serve_restarts_on_the_new_store_after_a_rebuild(build_texts, sparql) ->
     try:
         lines = lines_of(p)
         assert [lines.get(timeout=30) for _ in range(4)] == header(port, out)
-        assert [r["g"]["value"] for r in sparql(url, GRAPHS)] == [str(graph_iri("a-1"))]
+        # the article graph and the summary graph the build derives from it
+        assert [r["g"]["value"] for r in sparql(url, GRAPHS)] == [str(graph_iri("a-1")),
+                                                                 SUMMARY_GRAPH]
 
         # a rebuild (incremental: it reads the served store) with another article
         build_texts({"a.txt": "济南与青岛加快推动联动发展。\n", "b.txt": "深圳与香港加强合作。\n"})
@@ -101,7 +104,7 @@ def test_serve_restarts_on_the_new_store_after_a_rebuild(build_texts, sparql) ->
                 break
             except OSError:                     # restarting just then
                 time.sleep(0.1)
-        assert seen == [str(graph_iri("a-1")), str(graph_iri("b-1"))]
+        assert seen == [str(graph_iri("a-1")), str(graph_iri("b-1")), SUMMARY_GRAPH]
         assert p.poll() is None
         p.send_signal(signal.SIGINT)
         assert p.wait(timeout=15) == 0
@@ -176,7 +179,7 @@ def test_server_object_starts_and_stops(small_output: Path, sparql) -> None:
     server = OxigraphServer(store_location(out), port=free_port())
     with server:
         rows = sparql(server.url, "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }")
-        assert rows[0]["n"]["value"] == "2"
+        assert rows[0]["n"]["value"] == "3"         # two article graphs and the summary
         proc = server.process
     assert server.process is None and proc.poll() is not None
     t0 = time.monotonic()

@@ -1,0 +1,308 @@
+"""The summary graph: per entity and per relation, what all article graphs say together.
+
+The named queries that read the whole graph (all entities, all relations, every
+``specializesIn`` / ``establishes`` statement) would otherwise scan every article
+graph's copy of the data (see :mod:`policykg.graph.query`). The build therefore
+writes one more named graph, :data:`SUMMARY_GRAPH`
+(``https://w3id.org/policykg/id/summary``, deliberately *not* under the
+article-graph namespace ``…/id/g/``), derived from the article graphs:
+
+* one ``pkg:EntityTypeSummary`` node per entity and class (``pkg:Entity``
+  included: every article graph that describes an entity types it so), with
+  ``pkg:entity``, ``pkg:entityClass``, ``pkg:entityName`` (the canonical label as a
+  plain string), ``pkg:labelRank`` and ``pkg:articleCount`` (the article graphs
+  that give the entity that class);
+* one ``pkg:RelationSummary`` node per (subject, predicate, object) that at least
+  one article asserts un-negated, with ``pkg:relationSubject``,
+  ``pkg:relationPredicate``, ``pkg:relationObject``, ``pkg:subjectName`` /
+  ``pkg:objectName``, ``pkg:subjectRank`` / ``pkg:objectRank``,
+  ``pkg:maxConfidence`` (the highest ``pkg:confidence`` of those assertions) and
+  ``pkg:articleCount`` (how many articles assert it un-negated).
+
+It holds no evidence sentences: their number grows with the corpus, not with the
+distinct entities and relations, and the build must not keep them in memory (the
+project's rule: peak memory grows with the number of distinct entities, not with
+corpus size). Queries that show sentences take the relations from the summary and
+each relation's sentences from the article graphs that assert it (``industries-of``,
+``mechanisms``).
+
+Ranks (``pkg:labelRank`` …) are the position of a label among all labels of the
+summary in code point order — the order of SPARQL's ``ORDER BY`` on strings — so
+queries sort by an integer instead of comparing long strings, which Oxigraph looks
+up for every comparison. Negated relations are left out (as the queries leave them
+out); so are relations whose only assertions are negated.
+
+The summary uses only its own classes and predicates and its own subjects (IRIs
+under ``…/id/summary/``): no rdfs:label, no entity class as rdf:type, no relation
+predicate, so patterns over the article graphs (labels, types, direct triples,
+assertions; the union default graph included) match exactly what they matched
+before it existed.
+
+It is computed from small per-article records (:func:`article_facts`, made by the
+build's workers while they hold the article and cached beside its graph), so an
+incremental build merges the same records a clean build does and the summary is
+byte-identical; :func:`to_summary` sorts everything (no order of input matters). The
+build merges each record once, as its article comes (:class:`SummaryBuilder`: one
+entry per distinct entity class and relation), then writes the N-Quads to a file that
+its store-loader thread bulk-loads while the dumps are written;
+:meth:`~policykg.graph.store.GraphStore.replace_summary` changes only the quads that
+differ when the store already has a summary (incremental builds).
+
+>>> from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relation
+>>> def art(i):
+...     return Article(id=f"d-{i}", source="d.txt", index=i, title=f"T{i}", authors=(),
+...                    affiliations=(), paragraphs=("济南、青岛联动。",))
+>>> ev = lambda i, c, neg=False: Evidence(f"d-{i}", "济南、青岛联动。", 0, 8, "r", c, neg)
+>>> ents = (Entity("济南", ("City",)), Entity("青岛", ("City",)))
+>>> a1 = ArticleGraph(art(1), ents, (Relation("济南", "coordinatesWith", "青岛", (ev(1, 0.8),)),))
+>>> a2 = ArticleGraph(art(2), ents[:1], (Relation("济南", "coordinatesWith", "青岛", (ev(2, 0.9, True),)),))
+>>> s = summary_table([article_facts(a1), article_facts(a2)])
+>>> s.types[("济南", "City")], s.types[("青岛", "City")]
+(2, 1)
+>>> r = s.relations[("济南", "coordinatesWith", "青岛")]
+>>> r.confidence, r.articles
+('0.8', 1)
+>>> print(to_summary([article_facts(a1)]).decode().splitlines()[0])
+<https://w3id.org/policykg/id/summary/e/jinan-185eb1/City> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policykg/ontology#EntityTypeSummary> <https://w3id.org/policykg/id/summary> .
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyoxigraph as ox
+
+from policykg.graph.model import ArticleGraph
+from policykg.graph.rdf import PREFIXES, atomic_write, confidence_literal, entity_iri
+
+__all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "SummaryBuilder",
+           "article_facts",
+           "facts_to_bytes", "facts_from_bytes", "summary_table", "to_summary",
+           "write_summary", "summary_trig", "summary_turtle"]
+
+#: The summary's named graph (not under ``…/id/g/``: it is no article graph).
+SUMMARY_GRAPH = PREFIXES["pkgid"] + "summary"
+_NODE = SUMMARY_GRAPH + "/"
+_ENTITY = PREFIXES["pkgid"] + "e/"     #: entity IRIs: this + slug (rdf.entity_iri)
+_PKG = PREFIXES["pkg"]
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_INT = "<http://www.w3.org/2001/XMLSchema#integer>"
+_DEC = "<http://www.w3.org/2001/XMLSchema#decimal>"
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What one article contributes to the summary (JSON-serialisable, cached per article).
+
+    ``types``: (label, class local name) for every class of every entity, ``Entity``
+    included; ``relations``: (subject, predicate, object, confidence as the canonical
+    decimal the article graph states) of each un-negated relation; ``slugs``: (label,
+    last segment of its entity IRI) of every label in them, made by the worker that
+    already wrote the article's IRIs, so the build's main process never computes an
+    entity IRI (which needs pinyin, ~0.7 s to import). Records cached without it still
+    read (:func:`entity_iri` fills in).
+    """
+
+    types: tuple[tuple[str, str], ...]
+    relations: tuple[tuple[str, str, str, str], ...]
+    slugs: tuple[tuple[str, str], ...] = ()
+
+
+def article_facts(ag: ArticleGraph) -> ArticleFacts:
+    """The summary's input from one article graph (as :mod:`policykg.graph.rdf` writes it:
+    a relation is negated when it has evidence and all of it is negated)."""
+    types = sorted({(e.label, t) for e in ag.entities for t in ("Entity", *e.types)})
+    rels = {}
+    for r in ag.relations:
+        if r.evidence and all(ev.negated for ev in r.evidence):
+            continue
+        rels[(r.subject, r.predicate, r.object)] = (
+            r.subject, r.predicate, r.object, str(confidence_literal(r.confidence)))
+    labels = sorted({lab for lab, _ in types} | {x for s, _, o, _ in rels.values() for x in (s, o)})
+    return ArticleFacts(tuple(types), tuple(rels[k] for k in sorted(rels)),
+                        tuple((lab, _local(lab)) for lab in labels))
+
+
+def _local(label: str) -> str:
+    return str(entity_iri(label)).rsplit("/", 1)[-1]
+
+
+def facts_to_bytes(facts: ArticleFacts) -> bytes:
+    """One article's facts as the JSON line the build caches.
+
+    >>> facts_from_bytes(facts_to_bytes(ArticleFacts((("济南", "City"),), ()))).types
+    (('济南', 'City'),)
+    """
+    return (json.dumps([facts.types, facts.relations, facts.slugs], ensure_ascii=False,
+                       separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def facts_from_bytes(data: bytes) -> ArticleFacts:
+    types, rels, *slugs = json.loads(data)
+    # [:4]: records cached by the first version of the summary also listed the sentences;
+    # it wrote no slugs
+    return ArticleFacts(tuple((lab, c) for lab, c in types),
+                        tuple((r[0], r[1], r[2], r[3]) for r in rels),
+                        tuple((lab, x) for lab, x in slugs[0]) if slugs else ())
+
+
+@dataclass(frozen=True)
+class RelationTotals:
+    confidence: str                 #: highest confidence, canonical xsd:decimal lexical form
+    articles: int
+
+
+@dataclass(frozen=True)
+class SummaryTable:
+    """The summary as Python data: (label, class) → article count; (s, p, o) → totals."""
+
+    types: dict[tuple[str, str], int]
+    relations: dict[tuple[str, str, str], RelationTotals]
+    slugs: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  #: label → IRI's last segment
+
+
+class SummaryBuilder:
+    """Merges per-article facts as they come (each article once): the build adds each
+    article's cached record while the others are still extracted, so nothing is left
+    to read or parse at the end. Holds one entry per distinct (entity, class) and per
+    distinct relation, whatever the number of articles."""
+
+    def __init__(self) -> None:
+        self.types: dict[tuple[str, str], int] = {}
+        self._conf: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
+        self._count: dict[tuple[str, str, str], int] = {}
+        self._slugs: dict[str, str] = {}
+
+    def add(self, facts: ArticleFacts) -> None:
+        types, conf, count = self.types, self._conf, self._count
+        self._slugs.update(facts.slugs)
+        for key in facts.types:
+            types[key] = types.get(key, 0) + 1
+        for s, p, o, c in facts.relations:
+            k = (s, p, o)
+            d = Decimal(c)
+            old = conf.get(k)
+            if old is None or d > old[0]:
+                conf[k] = (d, c)
+            count[k] = count.get(k, 0) + 1
+
+    def add_bytes(self, data: bytes) -> None:
+        """Add one cached record (:func:`facts_to_bytes`), parsed once."""
+        self.add(facts_from_bytes(data))
+
+    def table(self) -> SummaryTable:
+        rels = {k: RelationTotals(self._conf[k][1], self._count[k]) for k in sorted(self._conf)}
+        return SummaryTable(dict(sorted(self.types.items())), rels, self._slugs)
+
+
+def summary_table(facts: Iterable[ArticleFacts]) -> SummaryTable:
+    """Merge per-article facts (each article once)."""
+    b = SummaryBuilder()
+    for f in facts:
+        b.add(f)
+    return b.table()
+
+
+def _lit(text: str) -> str:
+    return str(ox.Literal(text))
+
+
+def _lines(table: SummaryTable) -> list[str]:
+    """The summary's N-Quads lines, sorted as :func:`~policykg.graph.rdf.to_nquads` sorts
+    (subject, rdf:type first, then predicate, object). Each node has one value per
+    predicate, so its lines are written in their sorted order directly, and only the
+    nodes are sorted (by subject)."""
+    labels = sorted({lab for lab, _ in table.types}
+                    | {x for s, _, o in table.relations for x in (s, o)})
+    # per label, once: its rank, its entity IRI, the IRI's last segment, its literal
+    slugs = table.slugs
+    local = {lab: slugs.get(lab) or _local(lab) for lab in labels}
+    info = {lab: (i, f"{_ENTITY}{local[lab]}", local[lab], _lit(lab))
+            for i, lab in enumerate(labels)}
+    g = f" <{SUMMARY_GRAPH}> .\n"
+    k = f"<{_PKG}"
+    # predicates in code point order (the order of to_nquads' sort)
+    e_type = f" {_TYPE} <{_PKG}EntityTypeSummary>{g}"
+    e_count, e_entity, e_class, e_name, e_rank = (
+        f" {k}{p}> " for p in ("articleCount", "entity", "entityClass", "entityName", "labelRank"))
+    r_type = f" {_TYPE} <{_PKG}RelationSummary>{g}"
+    (r_count, r_conf, r_oname, r_orank, r_obj, r_pred, r_subj, r_sname, r_srank) = (
+        f" {k}{p}> " for p in ("articleCount", "maxConfidence", "objectName", "objectRank",
+                               "relationObject", "relationPredicate", "relationSubject",
+                               "subjectName", "subjectRank"))
+    assert [e_count, e_entity, e_class, e_name, e_rank] == sorted(
+        [e_count, e_entity, e_class, e_name, e_rank])
+    assert [r_count, r_conf, r_oname, r_orank, r_obj, r_pred, r_subj, r_sname, r_srank] == sorted(
+        [r_count, r_conf, r_oname, r_orank, r_obj, r_pred, r_subj, r_sname, r_srank])
+    blocks: list[tuple[str, str]] = []
+    for (lab, cls), n in table.types.items():
+        rank, ent, local, lit = info[lab]
+        node = f"<{_NODE}e/{local}/{cls}>"
+        blocks.append((node, (
+            f"{node}{e_type}"
+            f'{node}{e_count}"{n}"^^{_INT}{g}'
+            f"{node}{e_entity}<{ent}>{g}"
+            f"{node}{e_class}<{_PKG}{cls}>{g}"
+            f"{node}{e_name}{lit}{g}"
+            f'{node}{e_rank}"{rank}"^^{_INT}{g}')))
+    sha1 = hashlib.sha1
+    for (s, p, o), r in table.relations.items():
+        s_rank, s_ent, _, s_lit = info[s]
+        o_rank, o_ent, _, o_lit = info[o]
+        node = f"<{_NODE}r/{sha1(f'{s}|{p}|{o}'.encode('utf-8')).hexdigest()[:16]}>"
+        blocks.append((node, (
+            f"{node}{r_type}"
+            f'{node}{r_count}"{r.articles}"^^{_INT}{g}'
+            f'{node}{r_conf}"{r.confidence}"^^{_DEC}{g}'
+            f"{node}{r_oname}{o_lit}{g}"
+            f'{node}{r_orank}"{o_rank}"^^{_INT}{g}'
+            f"{node}{r_obj}<{o_ent}>{g}"
+            f"{node}{r_pred}<{_PKG}{p}>{g}"
+            f"{node}{r_subj}<{s_ent}>{g}"
+            f"{node}{r_sname}{s_lit}{g}"
+            f'{node}{r_srank}"{s_rank}"^^{_INT}{g}')))
+    blocks.sort()
+    return [b for _, b in blocks]
+
+
+def to_summary(facts: Iterable[ArticleFacts] | SummaryTable) -> bytes:
+    """The summary graph as N-Quads, in the order of :func:`~policykg.graph.rdf.to_nquads`
+    (subject, rdf:type first, predicate, object): one block that follows the article
+    graphs' blocks in ``graph.nq`` (its IRI sorts after ``…/id/g/…``). Empty (``b""``)
+    when there is nothing to summarise."""
+    table = facts if isinstance(facts, SummaryTable) else summary_table(facts)
+    return "".join(_lines(table)).encode("utf-8")
+
+
+def write_summary(facts: Iterable[ArticleFacts] | SummaryTable,
+                  path: str | os.PathLike[str]) -> int:
+    """Write :func:`to_summary` to ``path`` (atomically); returns the number of quads."""
+    data = to_summary(facts)
+    atomic_write(path, data)
+    return data.count(b"\n")
+
+
+def summary_trig(nquads: bytes) -> bytes:
+    """The summary graph's block of ``graph.trig`` (no ``@prefix`` lines)."""
+    from policykg.graph.rdf import split_prefixes
+
+    if not nquads:
+        return b""
+    data = ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
+                        format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    return split_prefixes(data)[1]
+
+
+def summary_turtle(nquads: bytes) -> bytes:
+    """The summary's triples as a block of ``graph.ttl`` (its own subjects, no ``@prefix``)."""
+    from policykg.graph.rdf import split_prefixes
+
+    if not nquads:
+        return b""
+    triples = [q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)]
+    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return split_prefixes(data)[1]
