@@ -22,9 +22,8 @@ article-graph namespace ``…/id/g/``), derived from the article graphs:
 It holds no evidence sentences: their number grows with the corpus, not with the
 distinct entities and relations, and the build must not keep them in memory (the
 project's rule: peak memory grows with the number of distinct entities, not with
-corpus size). Queries that show sentences take the relations from the summary and
-each relation's sentences from the article graphs that assert it (``industries-of``,
-``mechanisms``).
+corpus size). Queries that show sentences (``industries-of``, ``mechanisms``) read
+the article graphs.
 
 Ranks (``pkg:labelRank`` …) are the position of a label among all labels of the
 summary in code point order — the order of SPARQL's ``ORDER BY`` on strings — so

@@ -116,142 +116,7 @@ WHERE {
 ORDER BY ?subject ?predicate ?object
 """
 
-OLD_INDUSTRIES_OF = """\
-# title: Industries and technologies a place specializes in
-# description: Industries and technologies that a place is credited with (pkg:specializesIn), with their type and the evidence sentence; all places when ?place is not given. Negated statements are left out.
-# param: ?place (optional, label) — canonical label or alias of the place, e.g. 济南
-# source: written by hand for policykg (no external source); runs on the union of all article graphs
-# plan: with ?place, the entities labelled ?place (index lookup), their pkg:specializesIn
-#   triples (an article graph states the triple only when it does not negate it) and the
-#   assertion behind each; without, every pkg:specializesIn assertion that is not negated.
-#   Then each assertion's evidence, inside the article graph that states it; labels and
-#   classes once per entity.
-PREFIX pkg:     <https://w3id.org/policykg/ontology#>
-PREFIX rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs:    <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov:    <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-
-SELECT DISTINCT ?place ?placeLabel ?field ?fieldType ?sentence
-WHERE {
-  {
-    SELECT DISTINCT ?place ?node ?target ?sentence
-    WHERE {
-      # pyoxigraph reports BOUND(?place) false even when bound, hence COALESCE(isLiteral(…))
-      {
-        { BIND(COALESCE(isLiteral(?place), false) AS ?given) FILTER(?given) }
-        LATERAL { SELECT DISTINCT ?node ?place WHERE { ?node rdfs:label|skos:altLabel ?place . } }
-        LATERAL { GRAPH ?g { ?node pkg:specializesIn ?target . } }
-        LATERAL { GRAPH ?g { ?stmt rdf:object ?target ; rdf:subject ?node ; rdf:predicate pkg:specializesIn . } }
-      }
-      UNION
-      {
-        { BIND(COALESCE(isLiteral(?place), false) AS ?given) FILTER(!?given) }
-        LATERAL {
-          SELECT ?g ?stmt ?node ?target
-          WHERE {
-            GRAPH ?g { ?stmt rdf:predicate pkg:specializesIn ; rdf:subject ?node ; rdf:object ?target . }
-            MINUS { GRAPH ?g { ?stmt pkg:negated true . } }
-          }
-        }
-      }
-      LATERAL { GRAPH ?g { OPTIONAL { ?stmt pkg:evidence/pkg:sentence ?sentence . } } }
-    }
-  }
-  {
-    SELECT ?node ?placeLabel
-    WHERE {
-      { SELECT DISTINCT ?node WHERE { GRAPH ?g { ?node pkg:specializesIn ?t . } } }
-      LATERAL { SELECT ?node ?nodeName WHERE { ?node rdfs:label ?nodeName . } LIMIT 1 }
-      BIND(STR(?nodeName) AS ?placeLabel)
-    }
-  }
-  {
-    SELECT ?target ?field ?fieldType
-    WHERE {
-      { SELECT DISTINCT ?target WHERE { GRAPH ?g { ?n pkg:specializesIn ?target . } } }
-      LATERAL { SELECT ?target ?targetName WHERE { ?target rdfs:label ?targetName . } LIMIT 1 }
-      LATERAL {
-        OPTIONAL {
-          SELECT ?target (GROUP_CONCAT(STRAFTER(STR(?c), "#"); separator=" ") AS ?fieldType)
-          WHERE { VALUES ?c { pkg:Industry pkg:Technology } FILTER EXISTS { ?target a ?c . } }
-          GROUP BY ?target
-        }
-      }
-      BIND(STR(?targetName) AS ?field)
-    }
-  }
-}
-ORDER BY ?placeLabel ?field ?sentence
-"""
-
-OLD_MECHANISMS = """\
-# title: Mechanisms established
-# description: Mechanisms (pkg:Mechanism) that a place, linkage or strategy establishes (pkg:establishes), with the evidence sentence; all of them when ?subject is not given. Negated statements are left out.
-# param: ?subject (optional, label) — canonical label or alias of the place or strategy, e.g. 杭甬联动
-# source: written by hand for policykg (no external source); runs on the union of all article graphs
-# plan: with ?subject, the entities labelled ?subject (index lookup), their pkg:establishes
-#   triples (an article graph states the triple only when it does not negate it) and the
-#   assertion behind each; without, every pkg:establishes assertion that is not negated.
-#   Then each assertion's evidence, inside the article graph that states it; labels once
-#   per entity.
-PREFIX pkg:     <https://w3id.org/policykg/ontology#>
-PREFIX rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs:    <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos:    <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov:    <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-
-SELECT DISTINCT ?subject ?establisher ?mechanism ?sentence
-WHERE {
-  {
-    SELECT DISTINCT ?subject ?node ?mech ?sentence
-    WHERE {
-      # pyoxigraph reports BOUND(?subject) false even when bound, hence COALESCE(isLiteral(…))
-      {
-        { BIND(COALESCE(isLiteral(?subject), false) AS ?given) FILTER(?given) }
-        LATERAL { SELECT DISTINCT ?node ?subject WHERE { ?node rdfs:label|skos:altLabel ?subject . } }
-        LATERAL { GRAPH ?g { ?node pkg:establishes ?mech . } }
-        LATERAL { GRAPH ?g { ?stmt rdf:object ?mech ; rdf:subject ?node ; rdf:predicate pkg:establishes . } }
-      }
-      UNION
-      {
-        { BIND(COALESCE(isLiteral(?subject), false) AS ?given) FILTER(!?given) }
-        LATERAL {
-          SELECT ?g ?stmt ?node ?mech
-          WHERE {
-            GRAPH ?g { ?stmt rdf:predicate pkg:establishes ; rdf:subject ?node ; rdf:object ?mech . }
-            MINUS { GRAPH ?g { ?stmt pkg:negated true . } }
-          }
-        }
-      }
-      LATERAL { GRAPH ?g { OPTIONAL { ?stmt pkg:evidence/pkg:sentence ?sentence . } } }
-    }
-  }
-  {
-    SELECT ?node ?establisher
-    WHERE {
-      { SELECT DISTINCT ?node WHERE { GRAPH ?g { ?node pkg:establishes ?m . } } }
-      LATERAL { SELECT ?node ?nodeLabel WHERE { ?node rdfs:label ?nodeLabel . } LIMIT 1 }
-      BIND(STR(?nodeLabel) AS ?establisher)
-    }
-  }
-  {
-    SELECT ?mech ?mechanism
-    WHERE {
-      { SELECT DISTINCT ?mech WHERE { GRAPH ?g { ?n pkg:establishes ?mech . } } }
-      LATERAL { SELECT ?mech ?mechLabel WHERE { ?mech rdfs:label ?mechLabel . } LIMIT 1 }
-      BIND(STR(?mechLabel) AS ?mechanism)
-    }
-  }
-}
-ORDER BY ?establisher ?mechanism ?sentence
-"""
-
-
-OLD = {"entities": OLD_ENTITIES, "relations": OLD_RELATIONS,
-       "industries-of": OLD_INDUSTRIES_OF, "mechanisms": OLD_MECHANISMS}
+OLD = {"entities": OLD_ENTITIES, "relations": OLD_RELATIONS}
 
 
 @pytest.fixture(scope="module")
@@ -272,31 +137,15 @@ def handmade() -> GraphStore:
         yield st
 
 
-def _subjects(st: GraphStore, predicate: str) -> list[str]:
-    """Labels and aliases of every entity that is the subject of ``predicate`` somewhere."""
-    res = st.query(f"""
-        PREFIX pkg: <https://w3id.org/policykg/ontology#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT DISTINCT ?l WHERE {{ GRAPH ?g {{ ?s pkg:{predicate} ?o }} ?s rdfs:label|skos:altLabel ?l }}
-        ORDER BY ?l""")
-    return [row[0] for row in res.rows]
-
-
-def _cases(st: GraphStore) -> list[tuple[str, dict[str, str]]]:
-    places = _subjects(st, "specializesIn")
-    subjects = _subjects(st, "establishes")
-    extra = ["济南", "青岛", "杭甬联动", "济青联动", "北京", "没有这个地方", '" } UNION { ?s ?p ?o']
-    return ([("entities", {}), ("relations", {}), ("industries-of", {}), ("mechanisms", {})]
-            + [("entities", {"type": t}) for t in (*ENTITY_TYPES, "Entity", "Nothing")]
-            + [("industries-of", {"place": p}) for p in dict.fromkeys(places + extra)]
-            + [("mechanisms", {"subject": s}) for s in dict.fromkeys(subjects + extra)])
+def _cases() -> list[tuple[str, dict[str, str]]]:
+    return [("entities", {}), ("relations", {})] + [
+        ("entities", {"type": t}) for t in (*ENTITY_TYPES, "Entity", "Nothing")]
 
 
 def _same(st: GraphStore) -> int:
     queries = named_queries()
     rows = 0
-    for name, params in _cases(st):
+    for name, params in _cases():
         new = run_query(st, queries[name], params=params)
         # the old text as a named query: the same parameter kinds, the same hidden columns
         old = run_query(st, parse_named_query(name, OLD[name]), params=params)
@@ -308,8 +157,7 @@ def _same(st: GraphStore) -> int:
 
 
 def test_rewritten_queries_equal_the_pre_summary_ones_on_the_bundled_corpus(built) -> None:
-    assert len(_subjects(built, "specializesIn")) > 3 and len(_subjects(built, "establishes")) > 1
-    assert _same(built) > 1000
+    assert _same(built) > 500
 
 
 def test_rewritten_queries_equal_the_pre_summary_ones_with_a_negated_relation(handmade) -> None:
