@@ -141,12 +141,10 @@ def facts_to_bytes(facts: ArticleFacts) -> bytes:
 
 
 def facts_from_bytes(data: bytes) -> ArticleFacts:
-    types, rels, *slugs = json.loads(data)
-    # [:4]: records cached by the first version of the summary also listed the sentences;
-    # it wrote no slugs
+    types, rels, slugs = json.loads(data)
     return ArticleFacts(tuple((lab, c) for lab, c in types),
-                        tuple((r[0], r[1], r[2], r[3]) for r in rels),
-                        tuple((lab, x) for lab, x in slugs[0]) if slugs else ())
+                        tuple((s, p, o, c) for s, p, o, c in rels),
+                        tuple((lab, x) for lab, x in slugs))
 
 
 @dataclass(frozen=True)

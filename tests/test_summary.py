@@ -207,15 +207,12 @@ def test_an_empty_summary_is_a_summary(tmp_path) -> None:
         assert run_query(st, named_queries()["relations"]).rows == ()
 
 
-def test_facts_hold_no_sentences_and_old_records_still_read() -> None:
+def test_facts_hold_no_sentences() -> None:
     """The summary keeps no evidence sentence (their number grows with the corpus):
-    neither the cached per-article records nor the table. Records cached by the first
-    version of the summary (with a list of sentences per relation) still read."""
+    neither the cached per-article records nor the table."""
     facts = article_facts(A1)
     assert facts.relations == (("济南", "coordinatesWith", "青岛", "0.8"),)
     assert "甲" not in facts_to_bytes(facts).decode("utf-8")
-    old = '[[["济南","City"]],[["济南","coordinatesWith","青岛","0.8",["甲。","乙。"]]]]\n'
-    assert facts_from_bytes(old.encode("utf-8")).relations == facts.relations
     # the slugs the worker adds give the same summary as computing the IRIs here
     facts = [article_facts(A1), article_facts(A2)]
     assert all(f.slugs for f in facts)
