@@ -300,6 +300,7 @@ def summary_turtle(nquads: bytes) -> bytes:
 
     if not nquads:
         return b""
-    triples = [q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)]
+    # a generator, not a list: the summary has ~200 k quads at 100 MB of text
+    triples = (q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     return split_prefixes(data)[1]
