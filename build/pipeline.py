@@ -83,7 +83,7 @@ from policykg.build.state import (
 )
 from policykg.graph.model import Skipped
 from policykg.graph.rdf import (
-    PREFIXES, atomic_file, atomic_write, from_shared_key, split_prefixes,
+    PREFIXES, atomic_file, atomic_write, from_shared_key, serialize_body, split_prefixes,
 )
 from policykg.graph.store import GraphStore
 from policykg.graph.summary import SummaryBuilder, summary_trig, summary_turtle, to_summary
@@ -613,9 +613,8 @@ def _write_concat(path: Path, files: Sequence[Path], *, head: bytes = b"",
 
 
 def _copy_files(fh: IO[bytes], files: Sequence[Path], *, head: bytes = b"",
-                tail: bytes = b"") -> bytes:
-    """Write ``head`` (only before the first data), the files, then ``tail``; returns
-    ``head`` if it was not written (nothing was)."""
+                tail: bytes = b"") -> None:
+    """Write ``head`` (only before the first data), the files, then ``tail``."""
     for f in files:
         with open(f, "rb") as src:
             data = src.read(1 << 20)
@@ -627,8 +626,6 @@ def _copy_files(fh: IO[bytes], files: Sequence[Path], *, head: bytes = b"",
                 data = src.read(1 << 20)
     if tail:
         fh.write(head + tail)
-        head = b""
-    return head
 
 
 def _write_turtle(path: Path, keys: Sequence[Path], own: Sequence[Path], *,
@@ -702,8 +699,8 @@ class _UnionStats:
 
 def _turtle(lines: list[str]) -> bytes:
     # already sorted and distinct: serialise in this order (as to_turtle_union would)
-    return split_prefixes(ox.serialize(ox.parse("".join(lines), format=ox.RdfFormat.N_TRIPLES),
-                                       format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))[1]
+    return serialize_body(ox.parse("".join(lines), format=ox.RdfFormat.N_TRIPLES),
+                          ox.RdfFormat.TURTLE)
 
 
 # ------------------------------------------------------------------- validation

@@ -52,6 +52,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from policykg.graph.rdf import PREFIXES
 from policykg.graph.summary import SUMMARY_GRAPH
 
 __all__ = ["PushError", "PushedGraph", "DeletedGraph", "PushReport", "Credentials",
@@ -301,18 +302,12 @@ _GRAPHS_QUERY = ('SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{}} '
                  'FILTER(STRSTARTS(STR(?g), "{prefix}")) }}')
 
 
-def _article_prefix() -> str:
-    from policykg.graph.rdf import PREFIXES
-
-    return PREFIXES["graph"]
-
-
 def server_graphs(query_endpoint: str, *, creds: Credentials | None = None,
                   timeout: float = 60.0) -> list[str]:
     """The policykg article graphs (IRIs under ``https://w3id.org/policykg/id/g/``) that
     the server answering SPARQL queries at ``query_endpoint`` holds, sorted."""
     _check_endpoint(query_endpoint, "--query-endpoint")
-    return _server_graphs(_Client(query_endpoint, creds, timeout), _article_prefix())
+    return _server_graphs(_Client(query_endpoint, creds, timeout), PREFIXES["graph"])
 
 
 def _server_graphs(client: _Client, prefix: str) -> list[str]:
@@ -362,7 +357,7 @@ def push(store_dir: str | os.PathLike[str], *, endpoint: str, creds: Credentials
     except ServeError as e:
         raise PushError(str(e)) from None
     store = ox.Store.read_only(str(location))
-    prefix = _article_prefix()
+    prefix = PREFIXES["graph"]
     graphs = sorted(g.value for g in store.named_graphs()
                     if isinstance(g, ox.NamedNode) and g.value.startswith(prefix))
     # the summary graph (graph/summary.py) goes too, last: PUT replaces it like the others

@@ -90,6 +90,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Literal as TypingLiteral, Mappi
 
 import pyoxigraph as ox
 
+from policykg.graph.summary import SUMMARY_GRAPH
+
 if TYPE_CHECKING:  # runtime import would be circular (store uses QueryResult)
     from policykg.graph.store import GraphStore
 
@@ -118,7 +120,7 @@ class MissingGraphError(QueryError):
 
 
 #: what a ``# reads:`` line may name: the derived graph's IRI
-READS: dict[str, str] = {"summary": "https://w3id.org/policykg/id/summary"}
+READS: dict[str, str] = {"summary": SUMMARY_GRAPH}
 
 
 # ------------------------------------------------------------------ named queries

@@ -71,7 +71,7 @@ __all__ = [
     "to_nquads", "to_trig", "to_turtle_union", "write_nquads", "write_trig",
     "write_turtle_union", "to_oxigraph", "to_oxigraph_term", "from_oxigraph_term", "oxigraph_quads",
     "article_nquads", "article_oxigraph", "article_blocks", "GraphBlocks",
-    "SHARED_SUBJECTS", "shared_key", "from_shared_key", "split_prefixes", "atomic_file", "atomic_write", "Source",
+    "SHARED_SUBJECTS", "shared_key", "from_shared_key", "split_prefixes", "serialize_body", "atomic_file", "atomic_write", "Source",
 ]
 
 #: (subject, predicate, object, graph) with rdflib terms.
@@ -377,6 +377,18 @@ def split_prefixes(data: bytes) -> tuple[bytes, bytes]:
     return data[:i], data[i:]
 
 
+def serialize_body(data: Iterable[ox.Quad] | Iterable[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+    """``data`` as TriG or Turtle with the project's :data:`PREFIXES`, without the
+    ``@prefix`` lines: a block that the build concatenates after one prefix block.
+
+    >>> q = ox.Quad(ox.NamedNode(PREFIXES["entity"] + "x"), ox.NamedNode(PREFIXES["rdfs"] + "label"),
+    ...             ox.Literal("济南", language="zh"))
+    >>> serialize_body([q.triple], ox.RdfFormat.TURTLE).decode()
+    'entity:x rdfs:label "济南"@zh .\\n'
+    """
+    return split_prefixes(ox.serialize(data, format=fmt, prefixes=PREFIXES))[1]
+
+
 def shared_key(s: str, p: str, o: str) -> str:
     """A triple as one line that sorts like :func:`_order`: the fields joined by
     ``\\0``, which cannot occur in N-Triples terms and sorts first, so string
@@ -425,19 +437,17 @@ class GraphBlocks:
 def article_blocks(ag: ArticleGraph) -> GraphBlocks:
     keys = sorted(_article_triples(ag))
     nquads = _nquads(ag, keys)
-    # one pass splits the triples (the hot loop of the RDF stage: no call per triple)
     own: list[str] = []
     shared: list[str] = []
-    for s, t, p, o in keys:
+    for s, _, p, o in keys:         # one pass splits the triples
         if s.startswith(SHARED_SUBJECTS):
-            shared.append(f"{s}\0{t}{p}\0{o}\n")          # = shared_key(s, p, o)
+            shared.append(shared_key(s, p, o))
         else:
             own.append(f"{s} {p} {o} .\n")
-    trig = ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
-                        format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    turtle = ox.serialize(ox.parse("".join(own), format=ox.RdfFormat.N_TRIPLES),
-                          format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    return GraphBlocks(nquads, split_prefixes(trig)[1], split_prefixes(turtle)[1], "".join(shared))
+    trig = serialize_body(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.TRIG)
+    turtle = serialize_body(ox.parse("".join(own), format=ox.RdfFormat.N_TRIPLES),
+                            ox.RdfFormat.TURTLE)
+    return GraphBlocks(nquads, trig, turtle, "".join(shared))
 
 
 def article_oxigraph(ag: ArticleGraph) -> list[ox.Quad]:

@@ -201,7 +201,7 @@ class GraphStore:
                         path: str | os.PathLike[str] | None = None) -> None:
         """Replace the summary graph (:data:`~policykg.graph.summary.SUMMARY_GRAPH`) by
         ``nquads`` (:func:`~policykg.graph.summary.to_summary`), or by the N-Quads file
-        ``path`` (:func:`~policykg.graph.summary.write_summary`), which pyoxigraph's bulk
+        ``path`` (the same bytes written to a file), which pyoxigraph's bulk
         loader reads in Rust without holding the GIL. The graph exists afterwards even
         when there is nothing in it (an empty corpus): named queries that read the summary
         (``# reads: summary``) refuse a store without it, and answer an empty one with no

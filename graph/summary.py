@@ -68,7 +68,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -76,12 +75,12 @@ from decimal import Decimal
 import pyoxigraph as ox
 
 from policykg.graph.model import ArticleGraph
-from policykg.graph.rdf import PREFIXES, atomic_write, confidence_literal, entity_iri
+from policykg.graph.rdf import PREFIXES, confidence_literal, entity_iri, serialize_body
 
 __all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "SummaryBuilder",
            "article_facts",
            "facts_to_bytes", "facts_from_bytes", "summary_table", "to_summary",
-           "write_summary", "summary_trig", "summary_turtle"]
+           "summary_trig", "summary_turtle"]
 
 #: The summary's named graph (not under ``…/id/g/``: it is no article graph).
 SUMMARY_GRAPH = PREFIXES["pkgid"] + "summary"
@@ -102,8 +101,8 @@ class ArticleFacts:
     decimal the article graph states) of each un-negated relation; ``slugs``: (label,
     last segment of its entity IRI) of every label in them, made by the worker that
     already wrote the article's IRIs, so the build's main process never computes an
-    entity IRI (which needs pinyin, ~0.7 s to import). Records cached without it still
-    read (:func:`entity_iri` fills in).
+    entity IRI (which needs pinyin, ~0.7 s to import). Facts made without it
+    (``slugs=()``) get their IRIs from :func:`entity_iri`.
     """
 
     types: tuple[tuple[str, str], ...]
@@ -275,32 +274,17 @@ def to_summary(facts: Iterable[ArticleFacts] | SummaryTable) -> bytes:
     return "".join(_lines(table)).encode("utf-8")
 
 
-def write_summary(facts: Iterable[ArticleFacts] | SummaryTable,
-                  path: str | os.PathLike[str]) -> int:
-    """Write :func:`to_summary` to ``path`` (atomically); returns the number of quads."""
-    data = to_summary(facts)
-    atomic_write(path, data)
-    return data.count(b"\n")
-
-
 def summary_trig(nquads: bytes) -> bytes:
     """The summary graph's block of ``graph.trig`` (no ``@prefix`` lines)."""
-    from policykg.graph.rdf import split_prefixes
-
     if not nquads:
         return b""
-    data = ox.serialize(ox.parse(nquads, format=ox.RdfFormat.N_QUADS),
-                        format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    return split_prefixes(data)[1]
+    return serialize_body(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.TRIG)
 
 
 def summary_turtle(nquads: bytes) -> bytes:
     """The summary's triples as a block of ``graph.ttl`` (its own subjects, no ``@prefix``)."""
-    from policykg.graph.rdf import split_prefixes
-
     if not nquads:
         return b""
     # a generator, not a list: the summary has ~200 k quads at 100 MB of text
     triples = (q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    return split_prefixes(data)[1]
+    return serialize_body(triples, ox.RdfFormat.TURTLE)
