@@ -38,12 +38,12 @@ __all__ = [
 STATE_FILE = "state.json"
 CACHE_DIR = "cache"
 #: Bump when the layout of state.json or cache/ changes: older outputs are rebuilt in full.
-STATE_FORMAT = 3
+STATE_FORMAT = 4
 
 #: Modules whose code decides an article's quads (reader changes show in the content hash).
 _CODE_MODULES = (
     ("policykg.build", ("extract.py", "mentions.py", "relations.py", "lexicon.py", "segment.py")),
-    ("policykg.graph", ("rdf.py", "model.py")),
+    ("policykg.graph", ("rdf.py", "model.py", "summary.py")),   # summary: the cached .sum records
 )
 
 

@@ -61,16 +61,15 @@ a subquery (``{ SELECT … }``, also one after ``LATERAL``) a parameter or an
 outer variable is only substituted when the subquery projects it: write
 ``{ SELECT DISTINCT ?node ?place WHERE { … ?place } }``, not ``SELECT ?node``.
 
-The two queries that total the whole graph (``entities``, ``relations``) read the
-summary graph (:mod:`policykg.graph.summary`) that the build derives from the
-article graphs: totals per entity and class and per un-negated relation, computed
-once, instead of every article's copy. They sort by its integer label ranks:
-Oxigraph looks a long string up for every comparison, which made ``ORDER BY`` on
-labels the largest cost of a big result. (``industries-of`` and ``mechanisms``
-list evidence sentences, which the summary does not hold — its size must follow
-the number of entities and relations, not of sentences — so they read the article
-graphs: taking the relations from the summary and the sentences from the article
-graphs measured slower than reading the article graphs alone.)
+The queries that read the whole graph (``entities``, ``relations``, ``industries-of``,
+``mechanisms``, ``modeled-on``) read the summary graph (:mod:`policykg.graph.summary`)
+that the build derives from the article graphs: totals per entity and class and per
+un-negated relation, each relation with its best sentence, computed once, instead of
+every article's copy. So ``industries-of``, ``mechanisms`` and ``modeled-on`` give one
+row per relation, with its best sentence and number of articles (``evidence`` lists
+every sentence). They sort by the summary's integer ranks: Oxigraph looks a long
+string up for every comparison, which made ``ORDER BY`` on labels the largest cost of
+a big result.
 
 >>> q = named_queries()["entities"]
 >>> q.title, [(p.name, p.kind, p.optional) for p in q.params]

@@ -16,20 +16,26 @@ article-graph namespace ``…/id/g/``), derived from the article graphs:
   one article asserts un-negated, with ``pkg:relationSubject``,
   ``pkg:relationPredicate``, ``pkg:relationObject``, ``pkg:subjectName`` /
   ``pkg:objectName``, ``pkg:subjectRank`` / ``pkg:objectRank``,
-  ``pkg:maxConfidence`` (the highest ``pkg:confidence`` of those assertions) and
-  ``pkg:articleCount`` (how many articles assert it un-negated).
+  ``pkg:relationRank``, ``pkg:maxConfidence`` (the highest ``pkg:confidence`` of
+  those assertions), ``pkg:articleCount`` (how many articles assert it un-negated)
+  and, when one of those assertions has un-negated evidence, its best sentence:
+  ``pkg:bestSentence`` and the article it is from, ``pkg:bestSentenceArticle``.
 
-It holds no evidence sentences: their number grows with the corpus, not with the
-distinct entities and relations, and the build must not keep them in memory (the
-project's rule: peak memory grows with the number of distinct entities, not with
-corpus size). Queries that show sentences (``industries-of``, ``mechanisms``) read
-the article graphs.
+The best sentence is the evidence sentence of highest confidence among the un-negated
+evidence of the un-negated assertions; of equals, the one of the first article in
+article id order, and the first in that article. One per relation: the summary's
+size (and the build's memory for it) follows the number of distinct relations, not
+of sentences, which grows with the corpus (the project's rule: peak memory grows with
+the number of distinct entities, not with corpus size). Every sentence of a relation
+is in the article graphs (the ``evidence`` query lists them).
 
 Ranks (``pkg:labelRank`` …) are the position of a label among all labels of the
 summary in code point order — the order of SPARQL's ``ORDER BY`` on strings — so
 queries sort by an integer instead of comparing long strings, which Oxigraph looks
-up for every comparison. Negated relations are left out (as the queries leave them
-out); so are relations whose only assertions are negated.
+up for every comparison; ``pkg:relationRank`` is the position of the relation in the
+order of (subject label, predicate local name, object label), one sort key where
+three would cost a join each. Negated relations are left out (as the queries leave
+them out); so are relations whose only assertions are negated.
 
 The summary uses only its own classes and predicates and its own subjects (IRIs
 under ``…/id/summary/``): no rdfs:label, no entity class as rdf:type, no relation
@@ -59,8 +65,8 @@ differ when the store already has a summary (incremental builds).
 >>> s.types[("济南", "City")], s.types[("青岛", "City")]
 (2, 1)
 >>> r = s.relations[("济南", "coordinatesWith", "青岛")]
->>> r.confidence, r.articles
-('0.8', 1)
+>>> r.confidence, r.articles, r.sentence, r.article
+('0.8', 1, '济南、青岛联动。', 'd-1')
 >>> print(to_summary([article_facts(a1)]).decode().splitlines()[0])
 <https://w3id.org/policykg/id/summary/e/jinan-185eb1/City> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policykg/ontology#EntityTypeSummary> <https://w3id.org/policykg/id/summary> .
 """
@@ -75,7 +81,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 
 from policykg.graph.model import ArticleGraph
-from policykg.graph.rdf import PREFIXES, confidence_literal, entity_iri, serialize_body
+from policykg.graph.rdf import PREFIXES, article_iri, confidence_literal, entity_iri, serialize_body
 
 __all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "SummaryBuilder",
            "article_facts",
@@ -90,6 +96,12 @@ _PKG = PREFIXES["pkg"]
 _TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _INT = "<http://www.w3.org/2001/XMLSchema#integer>"
 _DEC = "<http://www.w3.org/2001/XMLSchema#decimal>"
+# each node's predicates in the order of to_nquads' sort (code point order of the line:
+# "bestSentence> " sorts before "bestSentenceArticle> "); tests/test_summary.py checks it
+_ENTITY_PREDICATES = ("articleCount", "entity", "entityClass", "entityName", "labelRank")
+_RELATION_PREDICATES = ("articleCount", "bestSentence", "bestSentenceArticle", "maxConfidence",
+                        "objectName", "objectRank", "relationObject", "relationPredicate",
+                        "relationRank", "relationSubject", "subjectName", "subjectRank")
 
 
 @dataclass(frozen=True)
@@ -98,31 +110,41 @@ class ArticleFacts:
 
     ``types``: (label, class local name) for every class of every entity, ``Entity``
     included; ``relations``: (subject, predicate, object, confidence as the canonical
-    decimal the article graph states) of each un-negated relation; ``slugs``: (label,
-    last segment of its entity IRI) of every label in them, made by the worker that
-    already wrote the article's IRIs, so the build's main process never computes an
-    entity IRI (which needs pinyin, ~0.7 s to import). Facts made without it
-    (``slugs=()``) get their IRIs from :func:`entity_iri`.
+    decimal the article graph states, sentence, its start offset, its confidence) of
+    each un-negated relation, where the sentence is the relation's best in this article
+    (:func:`article_facts`; ``""``, ``-1``, ``""`` when all its evidence is negated);
+    ``slugs``: (label, last segment of its entity IRI) of every label in them, made by
+    the worker that already wrote the article's IRIs, so the build's main process never
+    computes an entity IRI (which needs pinyin, ~0.7 s to import). Facts made without
+    it (``slugs=()``) get their IRIs from :func:`entity_iri`. ``article``: the article's
+    id, which breaks ties between equally confident sentences of several articles.
     """
 
     types: tuple[tuple[str, str], ...]
-    relations: tuple[tuple[str, str, str, str], ...]
+    relations: tuple[tuple[str, str, str, str, str, int, str], ...]
     slugs: tuple[tuple[str, str], ...] = ()
+    article: str = ""
 
 
 def article_facts(ag: ArticleGraph) -> ArticleFacts:
     """The summary's input from one article graph (as :mod:`policykg.graph.rdf` writes it:
-    a relation is negated when it has evidence and all of it is negated)."""
+    a relation is negated when it has evidence and all of it is negated). A relation's
+    best sentence here is its un-negated evidence of highest confidence, the first in
+    the article of equals."""
     types = sorted({(e.label, t) for e in ag.entities for t in ("Entity", *e.types)})
     rels = {}
     for r in ag.relations:
         if r.evidence and all(ev.negated for ev in r.evidence):
             continue
+        best = min(((-ev.confidence, ev.start, ev.sentence) for ev in r.evidence if not ev.negated),
+                   default=None)
+        sentence = ("", -1, "") if best is None else (
+            best[2], best[1], str(confidence_literal(-best[0])))
         rels[(r.subject, r.predicate, r.object)] = (
-            r.subject, r.predicate, r.object, str(confidence_literal(r.confidence)))
-    labels = sorted({lab for lab, _ in types} | {x for s, _, o, _ in rels.values() for x in (s, o)})
+            r.subject, r.predicate, r.object, str(confidence_literal(r.confidence)), *sentence)
+    labels = sorted({lab for lab, _ in types} | {x for r in rels.values() for x in r[:3:2]})
     return ArticleFacts(tuple(types), tuple(rels[k] for k in sorted(rels)),
-                        tuple((lab, _local(lab)) for lab in labels))
+                        tuple((lab, _local(lab)) for lab in labels), ag.article.id)
 
 
 def _local(label: str) -> str:
@@ -135,21 +157,23 @@ def facts_to_bytes(facts: ArticleFacts) -> bytes:
     >>> facts_from_bytes(facts_to_bytes(ArticleFacts((("济南", "City"),), ()))).types
     (('济南', 'City'),)
     """
-    return (json.dumps([facts.types, facts.relations, facts.slugs], ensure_ascii=False,
-                       separators=(",", ":")) + "\n").encode("utf-8")
+    return (json.dumps([facts.types, facts.relations, facts.slugs, facts.article],
+                       ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def facts_from_bytes(data: bytes) -> ArticleFacts:
-    types, rels, slugs = json.loads(data)
+    types, rels, slugs, article = json.loads(data)
     return ArticleFacts(tuple((lab, c) for lab, c in types),
-                        tuple((s, p, o, c) for s, p, o, c in rels),
-                        tuple((lab, x) for lab, x in slugs))
+                        tuple((s, p, o, c, t, i, tc) for s, p, o, c, t, i, tc in rels),
+                        tuple((lab, x) for lab, x in slugs), article)
 
 
 @dataclass(frozen=True)
 class RelationTotals:
     confidence: str                 #: highest confidence, canonical xsd:decimal lexical form
     articles: int
+    sentence: str = ""              #: the best sentence ("" when all evidence is negated)
+    article: str = ""               #: the id of the article it is from
 
 
 @dataclass(frozen=True)
@@ -171,27 +195,38 @@ class SummaryBuilder:
         self.types: dict[tuple[str, str], int] = {}
         self._conf: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
         self._count: dict[tuple[str, str, str], int] = {}
+        #: per relation, its best sentence so far: ((-confidence, article, start), sentence)
+        self._best: dict[tuple[str, str, str], tuple[tuple[Decimal, str, int], str]] = {}
         self._slugs: dict[str, str] = {}
 
     def add(self, facts: ArticleFacts) -> None:
-        types, conf, count = self.types, self._conf, self._count
+        types, conf, count, best = self.types, self._conf, self._count, self._best
         self._slugs.update(facts.slugs)
         for key in facts.types:
             types[key] = types.get(key, 0) + 1
-        for s, p, o, c in facts.relations:
+        article = facts.article
+        for s, p, o, c, sentence, start, sc in facts.relations:
             k = (s, p, o)
             d = Decimal(c)
             old = conf.get(k)
             if old is None or d > old[0]:
                 conf[k] = (d, c)
             count[k] = count.get(k, 0) + 1
+            if sentence:    # the same choice whatever the order the articles come in
+                rank = (-Decimal(sc), article, start)
+                was = best.get(k)
+                if was is None or rank < was[0]:
+                    best[k] = (rank, sentence)
 
     def add_bytes(self, data: bytes) -> None:
         """Add one cached record (:func:`facts_to_bytes`), parsed once."""
         self.add(facts_from_bytes(data))
 
     def table(self) -> SummaryTable:
-        rels = {k: RelationTotals(self._conf[k][1], self._count[k]) for k in sorted(self._conf)}
+        best = self._best
+        rels = {k: RelationTotals(self._conf[k][1], self._count[k],
+                                  *((best[k][1], best[k][0][1]) if k in best else ()))
+                for k in sorted(self._conf)}
         return SummaryTable(dict(sorted(self.types.items())), rels, self._slugs)
 
 
@@ -223,17 +258,10 @@ def _lines(table: SummaryTable) -> list[str]:
     k = f"<{_PKG}"
     # predicates in code point order (the order of to_nquads' sort)
     e_type = f" {_TYPE} <{_PKG}EntityTypeSummary>{g}"
-    e_count, e_entity, e_class, e_name, e_rank = (
-        f" {k}{p}> " for p in ("articleCount", "entity", "entityClass", "entityName", "labelRank"))
+    e_count, e_entity, e_class, e_name, e_rank = (f" {k}{p}> " for p in _ENTITY_PREDICATES)
     r_type = f" {_TYPE} <{_PKG}RelationSummary>{g}"
-    (r_count, r_conf, r_oname, r_orank, r_obj, r_pred, r_subj, r_sname, r_srank) = (
-        f" {k}{p}> " for p in ("articleCount", "maxConfidence", "objectName", "objectRank",
-                               "relationObject", "relationPredicate", "relationSubject",
-                               "subjectName", "subjectRank"))
-    assert [e_count, e_entity, e_class, e_name, e_rank] == sorted(
-        [e_count, e_entity, e_class, e_name, e_rank])
-    assert [r_count, r_conf, r_oname, r_orank, r_obj, r_pred, r_subj, r_sname, r_srank] == sorted(
-        [r_count, r_conf, r_oname, r_orank, r_obj, r_pred, r_subj, r_sname, r_srank])
+    (r_count, r_sent, r_art, r_conf, r_oname, r_orank, r_obj, r_pred, r_rank, r_subj, r_sname,
+     r_srank) = (f" {k}{p}> " for p in _RELATION_PREDICATES)
     blocks: list[tuple[str, str]] = []
     for (lab, cls), n in table.types.items():
         rank, ent, local, lit = info[lab]
@@ -246,18 +274,22 @@ def _lines(table: SummaryTable) -> list[str]:
             f"{node}{e_name}{lit}{g}"
             f'{node}{e_rank}"{rank}"^^{_INT}{g}')))
     sha1 = hashlib.sha1
-    for (s, p, o), r in table.relations.items():
+    for i, ((s, p, o), r) in enumerate(sorted(table.relations.items())):
         s_rank, s_ent, _, s_lit = info[s]
         o_rank, o_ent, _, o_lit = info[o]
         node = f"<{_NODE}r/{sha1(f'{s}|{p}|{o}'.encode('utf-8')).hexdigest()[:16]}>"
+        best = (f"{node}{r_sent}{ox.Literal(r.sentence, language='zh')}{g}"
+                f"{node}{r_art}<{article_iri(r.article)}>{g}") if r.sentence else ""
         blocks.append((node, (
             f"{node}{r_type}"
             f'{node}{r_count}"{r.articles}"^^{_INT}{g}'
+            f"{best}"
             f'{node}{r_conf}"{r.confidence}"^^{_DEC}{g}'
             f"{node}{r_oname}{o_lit}{g}"
             f'{node}{r_orank}"{o_rank}"^^{_INT}{g}'
             f"{node}{r_obj}<{o_ent}>{g}"
             f"{node}{r_pred}<{_PKG}{p}>{g}"
+            f'{node}{r_rank}"{i}"^^{_INT}{g}'
             f"{node}{r_subj}<{s_ent}>{g}"
             f"{node}{r_sname}{s_lit}{g}"
             f'{node}{r_srank}"{s_rank}"^^{_INT}{g}')))

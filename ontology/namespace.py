@@ -83,6 +83,9 @@ class PKG(DefinedNamespace):
     objectName: URIRef
     subjectRank: URIRef
     objectRank: URIRef
+    relationRank: URIRef
+    bestSentence: URIRef
+    bestSentenceArticle: URIRef
     maxConfidence: URIRef
 
 

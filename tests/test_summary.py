@@ -13,7 +13,7 @@ from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relati
 from policykg.graph.query import (
     MissingGraphError, QueryError, named_queries, parse_named_query, run_query,
 )
-from policykg.graph.rdf import confidence_literal, entity_iri
+from policykg.graph.rdf import confidence_literal, entity_iri, to_nquads
 from policykg.graph.store import GraphStore
 from policykg.graph.summary import (
     SUMMARY_GRAPH, ArticleFacts, RelationTotals, article_facts, facts_from_bytes, facts_to_bytes,
@@ -48,11 +48,51 @@ def test_summary_of_two_articles_and_of_one_after_the_other_is_removed() -> None
     both = summary_table([article_facts(A1), article_facts(A2)])
     assert both.types == {("济南", "City"): 2, ("济南", "Entity"): 2, ("青岛", "City"): 2,
                           ("青岛", "Entity"): 2, ("青岛", "Region"): 1}
-    assert both.relations == {("济南", "coordinatesWith", "青岛"): RelationTotals("0.95", 2)}
+    assert both.relations == {
+        ("济南", "coordinatesWith", "青岛"): RelationTotals("0.95", 2, "丁。", "h-2")}
     only = summary_table([article_facts(A1)])  # A2 removed: counts drop, max falls back
     assert only.types == {("济南", "City"): 1, ("济南", "Entity"): 1, ("青岛", "City"): 1,
                           ("青岛", "Entity"): 1, ("青岛", "Region"): 1}
-    assert only.relations == {("济南", "coordinatesWith", "青岛"): RelationTotals("0.8", 1)}
+    assert only.relations == {
+        ("济南", "coordinatesWith", "青岛"): RelationTotals("0.8", 1, "甲。", "h-1")}
+
+
+def _ev(art: str, sentence: str, start: int, conf: float, negated: bool = False) -> Evidence:
+    return Evidence(art, sentence, start, start + len(sentence), "r", conf, negated)
+
+
+def _graph(i: int, *evidence: tuple[str, int, float, bool]) -> ArticleGraph:
+    art = Article(id=f"h-{i}", source="h.txt", index=i, title=f"标题{i}", authors=(),
+                  affiliations=(), paragraphs=("济南与青岛联动。",))
+    rel = Relation("济南", "coordinatesWith", "青岛", tuple(_ev(art.id, *e) for e in evidence))
+    return ArticleGraph(art, (JINAN, QINGDAO), (rel,))
+
+
+def test_best_sentence_most_confident_then_first_article_then_first_in_it() -> None:
+    """One sentence per relation, the same whatever order the articles come in."""
+    import itertools
+
+    b3 = _graph(3, ("乙。", 9, 0.9, False), ("甲。", 5, 0.9, False), ("丙。", 0, 0.95, True))
+    b2 = _graph(2, ("丁。", 30, 0.9, False))
+    b4 = _graph(4, ("戊。", 0, 0.8, False))
+    key = ("济南", "coordinatesWith", "青岛")
+    facts = [article_facts(g) for g in (b3, b2, b4)]
+    # in one article: the un-negated evidence of highest confidence, the first of equals
+    assert facts[0].relations == ((*key, "0.95", "甲。", 5, "0.9"),)
+    for order in itertools.permutations(facts):
+        assert summary_table(order).relations[key] == RelationTotals("0.95", 3, "丁。", "h-2")
+    assert summary_table(facts[::2]).relations[key] == RelationTotals("0.95", 2, "甲。", "h-3")
+    # written as a @zh literal with its article; a relation without evidence has none
+    lines = to_summary([facts[1]]).decode("utf-8").splitlines()
+    pkg = "https://w3id.org/policykg/ontology#"
+    assert [ln.split(" ", 2)[1:] for ln in lines if "#bestSentence" in ln] == [
+        [f"<{pkg}bestSentence>", '"丁。"@zh <https://w3id.org/policykg/id/summary> .'],
+        [f"<{pkg}bestSentenceArticle>",
+         "<https://w3id.org/policykg/id/a/h-2> <https://w3id.org/policykg/id/summary> ."]]
+    bare = article_facts(ArticleGraph(b2.article, b2.entities, (Relation(*key),)))
+    assert bare.relations == ((*key, "0", "", -1, ""),)
+    assert summary_table([bare]).relations[key] == RelationTotals("0", 1)
+    assert "#bestSentence" not in to_summary([bare]).decode("utf-8")
 
 
 def test_summary_is_deterministic_and_its_facts_round_trip() -> None:
@@ -66,7 +106,11 @@ def test_summary_is_deterministic_and_its_facts_round_trip() -> None:
     preds = {q.predicate.value.rsplit("#", 1)[-1] for q in quads}
     assert preds == {"type", "entity", "entityClass", "entityName", "labelRank", "articleCount",
                      "relationSubject", "relationPredicate", "relationObject", "subjectName",
-                     "objectName", "subjectRank", "objectRank", "maxConfidence"}
+                     "objectName", "subjectRank", "objectRank", "relationRank", "maxConfidence",
+                     "bestSentence", "bestSentenceArticle"}
+    # written directly in the order that to_nquads sorts quads in
+    big = to_summary(map(article_facts, _sample.sample_graphs()))
+    assert big == to_nquads(ox.parse(big, format=ox.RdfFormat.N_QUADS))
     assert all(q.subject.value.startswith(SUMMARY_GRAPH + "/") for q in quads)
     assert to_summary([]) == b""
 
@@ -148,7 +192,7 @@ def test_queries_that_read_the_summary_refuse_a_store_without_it(tmp_path) -> No
     say '# reads: summary', and run_query refuses them with what to do instead."""
     queries = named_queries()
     reading = sorted(n for n, q in queries.items() if "summary" in q.reads)
-    assert reading == ["entities", "relations"]
+    assert reading == ["entities", "industries-of", "mechanisms", "modeled-on", "relations"]
     hint = ("has no summary graph (a store filled only with GraphStore.replace_article, or "
             "built by a policykg older than the summary graph, has none); rebuild the store "
             "with `policykg build`, or, in Python, add it after loading the article graphs: "
@@ -160,7 +204,7 @@ def test_queries_that_read_the_summary_refuse_a_store_without_it(tmp_path) -> No
             st.replace_article(ag)
         for name in reading:
             with pytest.raises(MissingGraphError) as e:
-                run_query(st, queries[name])
+                run_query(st, queries[name], params={"x": "济青联动"} if name == "modeled-on" else {})
             assert str(e.value) == (f"query {name!r} reads the summary graph <{SUMMARY_GRAPH}>, "
                                     f"but the store in memory {hint}")
         # the same for query text that declares it; queries over article graphs still run
@@ -207,16 +251,16 @@ def test_an_empty_summary_is_a_summary(tmp_path) -> None:
         assert run_query(st, named_queries()["relations"]).rows == ()
 
 
-def test_facts_hold_no_sentences() -> None:
-    """The summary keeps no evidence sentence (their number grows with the corpus):
-    neither the cached per-article records nor the table."""
+def test_facts_hold_one_sentence_per_relation() -> None:
+    """The summary keeps one evidence sentence per relation (all of them would grow with
+    the corpus): so do the cached per-article records."""
     facts = article_facts(A1)
-    assert facts.relations == (("济南", "coordinatesWith", "青岛", "0.8"),)
-    assert "甲" not in facts_to_bytes(facts).decode("utf-8")
+    assert facts.relations == (("济南", "coordinatesWith", "青岛", "0.8", "甲。", 0, "0.8"),)
+    assert "乙" not in facts_to_bytes(facts).decode("utf-8")      # negated, and not the best
     # the slugs the worker adds give the same summary as computing the IRIs here
     facts = [article_facts(A1), article_facts(A2)]
     assert all(f.slugs for f in facts)
-    bare = [ArticleFacts(f.types, f.relations) for f in facts]
+    bare = [ArticleFacts(f.types, f.relations, (), f.article) for f in facts]
     assert to_summary(bare) == to_summary(facts) == to_summary(
         [facts_from_bytes(facts_to_bytes(f)) for f in facts])
 
