@@ -11,7 +11,7 @@ the store holds the requested number of article quads (the summary graph
 of graph/summary.py comes on top, as in a build); each clone swaps the big cities
 of its article for other prefecture cities (so entity counts and the places a
 query matches grow with size, as in a real corpus). The store is loaded the way a
-build loads its own: bulk loads of 32 MB N-Quads slices, then compaction. Every bundled named query
+build loads its own: bulk loads of 32 MB N-Quads slices, then the summary. Every bundled named query
 (ontology/queries/*.rq) runs through ``policykg.graph.query.run_query`` (the
 path ``policykg query`` takes, results materialised), after one warm-up run;
 p50 and p95 of the wall times are printed. Goal: p50 ≤ 100 ms each.
@@ -94,7 +94,7 @@ def make_store(path: Path, quads: int, *, seed: int = 11):  # noqa: ANN201 - Gra
     from policykg.graph.summary import article_facts, to_summary
 
     # loaded as a build loads its store (build/pipeline.py): N-Quads bulk-loaded in slices
-    # of BULK_BYTES, the summary graph, then compaction
+    # of BULK_BYTES, then the summary graph
     import pyoxigraph as ox
 
     from policykg.build.pipeline import BULK_BYTES
@@ -121,7 +121,6 @@ def make_store(path: Path, quads: int, *, seed: int = 11):  # noqa: ANN201 - Gra
     if part:
         store.inner.bulk_load("".join(part).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
     store.replace_summary(to_summary(facts))
-    store.optimize()
     store.flush()
     return store, k * len(base)
 

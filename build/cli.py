@@ -153,8 +153,6 @@ def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
             if key not in t or (key == "validate" and report.conforms is None):
                 continue
             parts.append(f"{name} {t[key]:.1f}s")
-            if key == "store" and "compact" in t:
-                parts[-1] += f" incl. compaction {t['compact']:.1f}s"
             if key == "store" and report.extracted and "store_wait" in t:
                 # loads while extracting and while the dumps are written
                 parts[-1] += f" ({t['store_wait']:.1f}s after the dumps)"

@@ -326,8 +326,6 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
             summary_file = staging / ".summary.nq"
             summary_file.write_bytes(summary_nq)
             loader.replace_summary(summary_file)
-            if loader.loaded_bytes >= BULK_BYTES:
-                loader.compact()        # also beside the dumps; see _StoreLoader.compact
             timings["summary"] = time.perf_counter() - ts
 
             notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
@@ -358,8 +356,6 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
             ts = time.perf_counter()
             timings["store"] = loader.close()      # the loads still queued, then the thread ends
             timings["summary_load"] = loader.summary_busy
-            if loader.compact_busy is not None:
-                timings["compact"] = loader.compact_busy
             summary_file.unlink()
             kept = {r.id for r in records}
             removed = 0
@@ -431,8 +427,6 @@ class _StoreLoader:
         self.error: BaseException | None = None
         self.busy = 0.0                     #: seconds spent writing to the store
         self.summary_busy = 0.0             #: of which replacing the summary graph
-        self.compact_busy: float | None = None  #: of which compacting (None: not asked)
-        self.loaded_bytes = 0               #: N-Quads bytes bulk-loaded so far
         self._thread = threading.Thread(target=self._run, name="policykg-store-loader",
                                         daemon=True)
 
@@ -466,20 +460,6 @@ class _StoreLoader:
         self._submit()
         self._queue.put(("summary", nquads_file))
 
-    def compact(self) -> None:
-        """Compact the store's files (after the loads queued so far).
-
-        Every bulk load adds its own sorted files to RocksDB, and their key ranges
-        overlap (the store's keys are hashes), so a lookup has to look into each of
-        them: on a 10 MB corpus's store (~40 files) the named queries that visit
-        thousands of assertions took about twice as long as after compaction
-        (bench/README.md). The build process ends before RocksDB's own background
-        compaction would run, and ``policykg query`` opens the store read-only, so
-        nothing else ever compacts it."""
-        self._raise()
-        self._submit()
-        self._queue.put(("compact", None))
-
     def close(self) -> float:
         """Load what is left and wait for the thread; returns the seconds it spent writing."""
         self._submit()
@@ -509,9 +489,6 @@ class _StoreLoader:
                 elif kind == "summary":
                     self.store.replace_summary(path=arg)
                     self.summary_busy += time.perf_counter() - t0
-                elif kind == "compact":
-                    self.store.optimize()
-                    self.compact_busy = time.perf_counter() - t0
                 else:
                     self._load(arg)
             except BaseException as e:  # noqa: BLE001 - handed to the main thread
@@ -527,7 +504,6 @@ class _StoreLoader:
                     with open(f, "rb") as src:
                         shutil.copyfileobj(src, out, 1 << 20)
             self.store.inner.bulk_load(path=str(part), format=ox.RdfFormat.N_QUADS, lenient=True)
-            self.loaded_bytes += part.stat().st_size
         finally:
             part.unlink(missing_ok=True)
 

@@ -71,31 +71,6 @@ def test_incremental_rebuild_equals_clean_build(tmp_path: Path) -> None:
     assert _files(out) == _files(tmp_path / "clean")
 
 
-def test_a_build_that_bulk_loads_a_slice_compacts_the_store(tmp_path: Path, monkeypatch) -> None:
-    calls: list[Path | None] = []
-    real = GraphStore.optimize
-
-    def spy(self: GraphStore) -> None:
-        calls.append(self.path)
-        real(self)
-
-    monkeypatch.setattr(GraphStore, "optimize", spy)
-    corpus, out = _corpus(tmp_path), tmp_path / "out"
-    opts = BuildOptions(views=False, validate=False, incremental=False)
-    # the dev corpus's N-Quads are far below a slice: no compaction
-    first = build_corpus([corpus], out=out, options=opts)
-    assert calls == [] and "compact" not in first.timings
-    # a slice's worth of loading (here: every byte) compacts the store, once, at the end
-    monkeypatch.setattr(pipeline, "BULK_BYTES", 1)
-    full = build_corpus([corpus], out=out, options=opts)
-    assert len(calls) == 1 and calls[0].name == "store" and full.timings["compact"] > 0
-    with GraphStore.open(out / "store", read_only=True) as st:
-        assert to_nquads(st) == (out / "graph.nq").read_bytes()
-    # a rebuild that loads nothing does not
-    again = build_corpus([corpus], out=out, options=BuildOptions(views=False, validate=False))
-    assert (again.extracted, len(calls)) == (0, 1) and "compact" not in again.timings
-
-
 def test_streamed_dumps_equal_the_in_memory_writers(tmp_path: Path, monkeypatch) -> None:
     # tiny runs, slices and fan-in force the spill-and-merge paths on a small corpus
     monkeypatch.setattr(pipeline, "SORT_RUN", 500)
