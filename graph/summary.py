@@ -136,13 +136,14 @@ def article_facts(ag: ArticleGraph) -> ArticleFacts:
     for r in ag.relations:
         if r.evidence and all(ev.negated for ev in r.evidence):
             continue
-        best = min(((-ev.confidence, ev.start, ev.sentence) for ev in r.evidence if not ev.negated),
-                   default=None)
-        sentence = ("", -1, "") if best is None else (
-            best[2], best[1], str(confidence_literal(-best[0])))
+        # confidences compared as the graph states them (canonical decimals), as across
+        # articles (SummaryBuilder.add)
+        best = min(((-Decimal(str(confidence_literal(ev.confidence))), ev.start, ev.sentence)
+                    for ev in r.evidence if not ev.negated), default=None)
+        sentence = ("", -1, "") if best is None else (best[2], best[1], str(-best[0]))
         rels[(r.subject, r.predicate, r.object)] = (
             r.subject, r.predicate, r.object, str(confidence_literal(r.confidence)), *sentence)
-    labels = sorted({lab for lab, _ in types} | {x for r in rels.values() for x in r[:3:2]})
+    labels = sorted({lab for lab, _ in types} | {x for r in rels.values() for x in (r[0], r[2])})
     return ArticleFacts(tuple(types), tuple(rels[k] for k in sorted(rels)),
                         tuple((lab, _local(lab)) for lab in labels), ag.article.id)
 
