@@ -86,7 +86,7 @@ from policykg.graph.rdf import (
     PREFIXES, atomic_file, atomic_write, from_shared_key, serialize_body, split_prefixes,
 )
 from policykg.graph.store import GraphStore
-from policykg.graph.summary import SummaryBuilder, summary_trig, summary_turtle, to_summary
+from policykg.graph.summary import SummaryBuilder, summary_trig, summary_turtle, write_summary
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES
 
 __all__ = ["OutputError", "BuildOptions", "BuildProgress", "BuildReport", "build_corpus"]
@@ -321,10 +321,9 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
             # loader thread bulk-loads (in Rust, without the GIL) after its last slice, while
             # this thread writes the dumps
             ts = time.perf_counter()
-            summary_nq = to_summary(summary.table())
-            n_summary = summary_nq.count(b"\n")
             summary_file = staging / ".summary.nq"
-            summary_file.write_bytes(summary_nq)
+            with open(summary_file, "wb") as fh:   # written node by node, never held whole
+                n_summary = write_summary(summary.table(), fh)
             loader.replace_summary(summary_file)
             timings["summary"] = time.perf_counter() - ts
 
@@ -340,14 +339,13 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
             files = [_cached(cache, r.cache) for r in ordered]
             nq, trig, ttl, keys = [list(c) for c in zip(*files)][:4] if files else ([], [], [], [])
             tmp = Path(tempfile.mkdtemp(dir=staging, prefix=".sort-"))
-            _write_concat(staging / "graph.nq", nq, tail=summary_nq)
+            _write_concat(staging / "graph.nq", [*nq, summary_file])
             n_quads = sum(r.quads for r in records) + n_summary
             _write_concat(staging / "graph.trig", trig, head=_prefix_block(ox.RdfFormat.TRIG),
-                          tail=summary_trig(summary_nq))
+                          tail=summary_trig(summary_file))
             union = _write_turtle(staging / "graph.ttl", keys, ttl, tmp=tmp,
-                                  tail=summary_turtle(summary_nq))
+                                  tail=summary_turtle(summary_file))
             shutil.rmtree(tmp, ignore_errors=True)
-            del summary_nq
             timings["dumps"] = time.perf_counter() - ts
 
             notify(BuildProgress("writing", articles=len(records), chars=n["chars"],

@@ -87,6 +87,18 @@ def _syntax_error(sparql: str, exc: SyntaxError) -> QueryError:
     )
 
 
+#: N-Quads bytes per bulk load of a summary file (GraphStore.replace_summary): pyoxigraph's
+#: bulk loader holds ~4x its input in memory, and the summary of 100 MB of text is ~55 MB
+SUMMARY_SLICE = 16 << 20
+
+
+def _line_slices(path: Path, size: int) -> Iterator[bytes]:
+    """The file's bytes in pieces of about ``size`` that end at a line end."""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(size):
+            yield chunk + fh.readline()
+
+
 class GraphStore:
     """A pyoxigraph store holding one named graph per article.
 
@@ -218,8 +230,9 @@ class GraphStore:
         g = ox.NamedNode(SUMMARY_GRAPH)
         if not store.contains_named_graph(g):
             store.add_graph(g)      # present even when empty: queries that read it need it
-            if path is not None:
-                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            if path is not None:    # in slices: the bulk loader needs ~4x its input in memory
+                for part in _line_slices(Path(path), SUMMARY_SLICE):
+                    store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
             elif nquads:
                 store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
             return

@@ -74,9 +74,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -85,7 +87,7 @@ from policykg.graph.rdf import PREFIXES, article_iri, confidence_literal, entity
 
 __all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "SummaryBuilder",
            "article_facts",
-           "facts_to_bytes", "facts_from_bytes", "summary_table", "to_summary",
+           "facts_to_bytes", "facts_from_bytes", "summary_table", "to_summary", "write_summary",
            "summary_trig", "summary_turtle"]
 
 #: The summary's named graph (not under ``…/id/g/``: it is no article graph).
@@ -243,11 +245,14 @@ def _lit(text: str) -> str:
     return str(ox.Literal(text))
 
 
-def _lines(table: SummaryTable) -> list[str]:
-    """The summary's N-Quads lines, sorted as :func:`~policykg.graph.rdf.to_nquads` sorts
-    (subject, rdf:type first, then predicate, object). Each node has one value per
-    predicate, so its lines are written in their sorted order directly, and only the
-    nodes are sorted (by subject)."""
+def _blocks(table: SummaryTable) -> Iterator[str]:
+    """The summary's N-Quads, one node's lines at a time, sorted as
+    :func:`~policykg.graph.rdf.to_nquads` sorts (subject, rdf:type first, then predicate,
+    object). Each node has one value per predicate, so its lines are written in their
+    sorted order directly, and only the nodes are sorted (by subject). Lazy: the nodes
+    are sorted as small tuples and each block is written when its turn comes, so the
+    text (tens of MB for a big corpus: it holds a sentence per relation) is never held
+    whole."""
     labels = sorted({lab for lab, _ in table.types}
                     | {x for s, _, o in table.relations for x in (s, o)})
     # per label, once: its rank, its entity IRI, the IRI's last segment, its literal
@@ -263,61 +268,93 @@ def _lines(table: SummaryTable) -> list[str]:
     r_type = f" {_TYPE} <{_PKG}RelationSummary>{g}"
     (r_count, r_sent, r_art, r_conf, r_oname, r_orank, r_obj, r_pred, r_rank, r_subj, r_sname,
      r_srank) = (f" {k}{p}> " for p in _RELATION_PREDICATES)
-    blocks: list[tuple[str, str]] = []
-    for (lab, cls), n in table.types.items():
-        rank, ent, local, lit = info[lab]
-        node = f"<{_NODE}e/{local}/{cls}>"
-        blocks.append((node, (
-            f"{node}{e_type}"
-            f'{node}{e_count}"{n}"^^{_INT}{g}'
-            f"{node}{e_entity}<{ent}>{g}"
-            f"{node}{e_class}<{_PKG}{cls}>{g}"
-            f"{node}{e_name}{lit}{g}"
-            f'{node}{e_rank}"{rank}"^^{_INT}{g}')))
     sha1 = hashlib.sha1
-    for i, ((s, p, o), r) in enumerate(sorted(table.relations.items())):
+    # (node, what to write): an entity class's ("e", (label, class), count) or a
+    # relation's ("r", (subject, predicate, object), (totals, rank))
+    nodes: list[tuple[str, str, tuple[str, ...], Any]] = [
+        (f"<{_NODE}e/{info[lab][2]}/{cls}>", "e", (lab, cls), n)
+        for (lab, cls), n in table.types.items()]
+    nodes += [(f"<{_NODE}r/{sha1(f'{s}|{p}|{o}'.encode('utf-8')).hexdigest()[:16]}>", "r",
+               (s, p, o), (r, i))
+              for i, ((s, p, o), r) in enumerate(sorted(table.relations.items()))]
+    nodes.sort(key=lambda n: n[0])
+    for node, kind, key, data in nodes:
+        if kind == "e":
+            (lab, cls), n = key, data
+            rank, ent, _, lit = info[lab]
+            yield (f"{node}{e_type}"
+                   f'{node}{e_count}"{n}"^^{_INT}{g}'
+                   f"{node}{e_entity}<{ent}>{g}"
+                   f"{node}{e_class}<{_PKG}{cls}>{g}"
+                   f"{node}{e_name}{lit}{g}"
+                   f'{node}{e_rank}"{rank}"^^{_INT}{g}')
+            continue
+        (s, p, o), (r, i) = key, data
         s_rank, s_ent, _, s_lit = info[s]
         o_rank, o_ent, _, o_lit = info[o]
-        node = f"<{_NODE}r/{sha1(f'{s}|{p}|{o}'.encode('utf-8')).hexdigest()[:16]}>"
         best = (f"{node}{r_sent}{ox.Literal(r.sentence, language='zh')}{g}"
                 f"{node}{r_art}<{article_iri(r.article)}>{g}") if r.sentence else ""
-        blocks.append((node, (
-            f"{node}{r_type}"
-            f'{node}{r_count}"{r.articles}"^^{_INT}{g}'
-            f"{best}"
-            f'{node}{r_conf}"{r.confidence}"^^{_DEC}{g}'
-            f"{node}{r_oname}{o_lit}{g}"
-            f'{node}{r_orank}"{o_rank}"^^{_INT}{g}'
-            f"{node}{r_obj}<{o_ent}>{g}"
-            f"{node}{r_pred}<{_PKG}{p}>{g}"
-            f'{node}{r_rank}"{i}"^^{_INT}{g}'
-            f"{node}{r_subj}<{s_ent}>{g}"
-            f"{node}{r_sname}{s_lit}{g}"
-            f'{node}{r_srank}"{s_rank}"^^{_INT}{g}')))
-    blocks.sort()
-    return [b for _, b in blocks]
+        yield (f"{node}{r_type}"
+               f'{node}{r_count}"{r.articles}"^^{_INT}{g}'
+               f"{best}"
+               f'{node}{r_conf}"{r.confidence}"^^{_DEC}{g}'
+               f"{node}{r_oname}{o_lit}{g}"
+               f'{node}{r_orank}"{o_rank}"^^{_INT}{g}'
+               f"{node}{r_obj}<{o_ent}>{g}"
+               f"{node}{r_pred}<{_PKG}{p}>{g}"
+               f'{node}{r_rank}"{i}"^^{_INT}{g}'
+               f"{node}{r_subj}<{s_ent}>{g}"
+               f"{node}{r_sname}{s_lit}{g}"
+               f'{node}{r_srank}"{s_rank}"^^{_INT}{g}')
 
 
 def to_summary(facts: Iterable[ArticleFacts] | SummaryTable) -> bytes:
     """The summary graph as N-Quads, in the order of :func:`~policykg.graph.rdf.to_nquads`
     (subject, rdf:type first, predicate, object): one block that follows the article
     graphs' blocks in ``graph.nq`` (its IRI sorts after ``…/id/g/…``). Empty (``b""``)
-    when there is nothing to summarise."""
+    when there is nothing to summarise. :func:`write_summary` writes the same bytes to a
+    file without holding them."""
     table = facts if isinstance(facts, SummaryTable) else summary_table(facts)
-    return "".join(_lines(table)).encode("utf-8")
+    return "".join(_blocks(table)).encode("utf-8")
 
 
-def summary_trig(nquads: bytes) -> bytes:
-    """The summary graph's block of ``graph.trig`` (no ``@prefix`` lines)."""
-    if not nquads:
+def write_summary(table: SummaryTable, fh: IO[bytes]) -> int:
+    """Write :func:`to_summary`'s bytes to ``fh`` node by node; returns the number of quads.
+
+    >>> import io
+    >>> from policykg.graph.model import Article, ArticleGraph, Entity
+    >>> a = Article(id="d-1", source="d.txt", index=1, title="T", authors=(), affiliations=(),
+    ...             paragraphs=("济南。",))
+    >>> t = summary_table([article_facts(ArticleGraph(a, (Entity("济南", ("City",)),), ()))])
+    >>> buf = io.BytesIO()
+    >>> write_summary(t, buf), buf.getvalue() == to_summary(t)
+    (12, True)
+    """
+    n = 0
+    for block in _blocks(table):
+        n += block.count("\n")
+        fh.write(block.encode("utf-8"))
+    return n
+
+
+def _quads(nquads: bytes | Path) -> Iterator[ox.Quad]:
+    if isinstance(nquads, Path):      # streamed from the file
+        return ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    return ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+
+
+def summary_trig(nquads: bytes | Path) -> bytes:
+    """The summary graph's block of ``graph.trig`` (no ``@prefix`` lines), from its
+    N-Quads or the file :func:`write_summary` wrote them to."""
+    if not (nquads.stat().st_size if isinstance(nquads, Path) else nquads):
         return b""
-    return serialize_body(ox.parse(nquads, format=ox.RdfFormat.N_QUADS), ox.RdfFormat.TRIG)
+    return serialize_body(_quads(nquads), ox.RdfFormat.TRIG)
 
 
-def summary_turtle(nquads: bytes) -> bytes:
-    """The summary's triples as a block of ``graph.ttl`` (its own subjects, no ``@prefix``)."""
-    if not nquads:
+def summary_turtle(nquads: bytes | Path) -> bytes:
+    """The summary's triples as a block of ``graph.ttl`` (its own subjects, no ``@prefix``),
+    from its N-Quads or the file :func:`write_summary` wrote them to."""
+    if not (nquads.stat().st_size if isinstance(nquads, Path) else nquads):
         return b""
-    # a generator, not a list: the summary has ~200 k quads at 100 MB of text
-    triples = (q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-    return serialize_body(triples, ox.RdfFormat.TURTLE)
+    # a generator, not a list: the summary has ~270 k quads at 100 MB of text
+    return serialize_body((q.triple for q in _quads(nquads)), ox.RdfFormat.TURTLE)

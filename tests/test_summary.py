@@ -282,9 +282,13 @@ def test_the_summary_of_cached_records_needs_no_pinyin() -> None:
     assert out == to_summary([article_facts(A1), article_facts(A2)])
 
 
-def test_replacing_a_summary_changes_only_what_differs(tmp_path) -> None:
+def test_replacing_a_summary_changes_only_what_differs(tmp_path, monkeypatch) -> None:
     """An incremental build replaces the previous summary by removing and adding only the
-    quads that differ: the graph then holds exactly the new summary, on disk and in memory."""
+    quads that differ: the graph then holds exactly the new summary, on disk and in memory.
+    A first summary file is bulk-loaded in slices (here of ~200 bytes: many)."""
+    from policykg.graph import store as store_module
+
+    monkeypatch.setattr(store_module, "SUMMARY_SLICE", 200)
     odd = _article(3, [Entity('引号"\\反斜杠', ("City",)), JINAN], [
         ('引号"\\反斜杠', "coordinatesWith", "济南", [("戊。", 0.5, False)])])
     steps = [[A1], [A1, A2, odd], [A2], [odd], [A1, A2]]
