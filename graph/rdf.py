@@ -67,7 +67,7 @@ from policykg.ontology.namespace import ONTOLOGY_IRI, PKG, PKGID
 
 __all__ = [
     "PREFIXES", "Quad", "slug", "entity_iri", "article_iri", "graph_iri", "assertion_iri",
-    "evidence_iri", "rule_iri", "confidence_literal", "article_quads", "to_dataset",
+    "evidence_iri", "rule_iri", "confidence_literal", "confidence_lexical", "article_quads", "to_dataset",
     "to_nquads", "to_trig", "to_turtle_union", "write_nquads", "write_trig",
     "write_turtle_union", "to_oxigraph", "to_oxigraph_term", "from_oxigraph_term", "oxigraph_quads",
     "article_nquads", "article_oxigraph", "article_blocks", "GraphBlocks",
@@ -194,8 +194,18 @@ def confidence_literal(value: float) -> Literal:
     >>> [str(confidence_literal(x)) for x in (0.9, 1.0, 0.125, 0.0)]
     ['0.9', '1', '0.13', '0']
     """
+    return Literal(confidence_lexical(value), datatype=XSD.decimal)
+
+
+@lru_cache(maxsize=4096)  # rules give few distinct confidences; an rdflib Literal costs ~30 µs
+def confidence_lexical(value: float) -> str:
+    """The lexical form of :func:`confidence_literal`.
+
+    >>> confidence_lexical(0.125), confidence_lexical(1.0)
+    ('0.13', '1')
+    """
     d = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
-    return Literal(format(d, "f"), datatype=XSD.decimal)
+    return format(d, "f")
 
 
 # --------------------------------------------------------------------- model → RDF
@@ -233,7 +243,7 @@ def _int_nt(n: int) -> str:
 
 @lru_cache(maxsize=1024)
 def _confidence_nt(value: float) -> str:
-    return f'"{confidence_literal(value)}"^^{_DECIMAL}'
+    return f'"{confidence_lexical(value)}"^^{_DECIMAL}'
 
 
 class _P:

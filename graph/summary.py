@@ -83,7 +83,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from policykg.graph.model import ArticleGraph
-from policykg.graph.rdf import PREFIXES, article_iri, confidence_literal, entity_iri, serialize_body
+from policykg.graph.rdf import PREFIXES, article_iri, confidence_lexical, entity_iri, serialize_body
 
 __all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "SummaryBuilder",
            "article_facts",
@@ -140,11 +140,11 @@ def article_facts(ag: ArticleGraph) -> ArticleFacts:
             continue
         # confidences compared as the graph states them (canonical decimals), as across
         # articles (SummaryBuilder.add)
-        best = min(((-Decimal(str(confidence_literal(ev.confidence))), ev.start, ev.sentence)
+        best = min(((-Decimal(confidence_lexical(ev.confidence)), ev.start, ev.sentence)
                     for ev in r.evidence if not ev.negated), default=None)
         sentence = ("", -1, "") if best is None else (best[2], best[1], str(-best[0]))
         rels[(r.subject, r.predicate, r.object)] = (
-            r.subject, r.predicate, r.object, str(confidence_literal(r.confidence)), *sentence)
+            r.subject, r.predicate, r.object, confidence_lexical(r.confidence), *sentence)
     labels = sorted({lab for lab, _ in types} | {x for r in rels.values() for x in (r[0], r[2])})
     return ArticleFacts(tuple(types), tuple(rels[k] for k in sorted(rels)),
                         tuple((lab, _local(lab)) for lab in labels), ag.article.id)
