@@ -222,10 +222,10 @@ def _expected(graphs) -> dict[str, dict[str, list[tuple]]]:
                 out.append(((o, s), (o, " ".join(sorted(classes[o])), sentence, title, len(arts))))
         return [r for _, r in sorted(out)] if pred == "modeledOn" else out
 
-    queries = {"industries-of": ("specializesIn", "place"), "mechanisms": ("establishes", "subject"),
-               "modeled-on": ("modeledOn", "x")}
+    queries = {"industries-of": "specializesIn", "mechanisms": "establishes",
+               "modeled-on": "modeledOn"}
     expected: dict[str, dict[str, list[tuple]]] = {}
-    for name, (pred, param) in queries.items():
+    for name, pred in queries.items():
         given = {s for s, p, _ in rels if p == pred}
         values = sorted({n for n, labels in names.items() if labels & given} | {"无此地"})
         expected[name] = {v: rows(pred, names.get(v, set())) for v in values}
