@@ -83,7 +83,10 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from policykg.graph.model import ArticleGraph
-from policykg.graph.rdf import PREFIXES, article_iri, confidence_lexical, entity_iri, serialize_body
+from policykg.graph.rdf import (  # and the N-Triples pieces the article graphs are written with
+    _DECIMAL, _INT, _TYPE, PREFIXES, _str_nt, article_iri, confidence_lexical, entity_iri,
+    serialize_body,
+)
 
 __all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "SummaryBuilder",
            "article_facts",
@@ -95,9 +98,6 @@ SUMMARY_GRAPH = PREFIXES["pkgid"] + "summary"
 _NODE = SUMMARY_GRAPH + "/"
 _ENTITY = PREFIXES["pkgid"] + "e/"     #: entity IRIs: this + slug (rdf.entity_iri)
 _PKG = PREFIXES["pkg"]
-_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-_INT = "<http://www.w3.org/2001/XMLSchema#integer>"
-_DEC = "<http://www.w3.org/2001/XMLSchema#decimal>"
 # each node's predicates in the order of to_nquads' sort (code point order of the line:
 # "bestSentence> " sorts before "bestSentenceArticle> "); tests/test_summary.py checks it
 _ENTITY_PREDICATES = ("articleCount", "entity", "entityClass", "entityName", "labelRank")
@@ -241,10 +241,6 @@ def summary_table(facts: Iterable[ArticleFacts]) -> SummaryTable:
     return b.table()
 
 
-def _lit(text: str) -> str:
-    return str(ox.Literal(text))
-
-
 def _blocks(table: SummaryTable) -> Iterator[str]:
     """The summary's N-Quads, one node's lines at a time, sorted as
     :func:`~policykg.graph.rdf.to_nquads` sorts (subject, rdf:type first, then predicate,
@@ -258,7 +254,7 @@ def _blocks(table: SummaryTable) -> Iterator[str]:
     # per label, once: its rank, its entity IRI, the IRI's last segment, its literal
     slugs = table.slugs
     local = {lab: slugs.get(lab) or _local(lab) for lab in labels}
-    info = {lab: (i, f"{_ENTITY}{local[lab]}", local[lab], _lit(lab))
+    info = {lab: (i, f"{_ENTITY}{local[lab]}", local[lab], _str_nt(lab))
             for i, lab in enumerate(labels)}
     g = f" <{SUMMARY_GRAPH}> .\n"
     k = f"<{_PKG}"
@@ -297,7 +293,7 @@ def _blocks(table: SummaryTable) -> Iterator[str]:
         yield (f"{node}{r_type}"
                f'{node}{r_count}"{r.articles}"^^{_INT}{g}'
                f"{best}"
-               f'{node}{r_conf}"{r.confidence}"^^{_DEC}{g}'
+               f'{node}{r_conf}"{r.confidence}"^^{_DECIMAL}{g}'
                f"{node}{r_oname}{o_lit}{g}"
                f'{node}{r_orank}"{o_rank}"^^{_INT}{g}'
                f"{node}{r_obj}<{o_ent}>{g}"
