@@ -10,11 +10,11 @@ extracted once, then its article graphs are cloned under new article ids until
 the store holds the requested number of article quads (the summary graph
 of graph/summary.py comes on top, as in a build); each clone swaps the big cities
 of its article for other prefecture cities (so entity counts and the places a
-query matches grow with size, as in a real corpus). The store is loaded the way a
-build loads its own: bulk loads of 32 MB N-Quads slices, then the summary. Every bundled named query
-(ontology/queries/*.rq) runs through ``policykg.graph.query.run_query`` (the
-path ``policykg query`` takes, results materialised), after one warm-up run;
-p50 and p95 of the wall times are printed. Goal: p50 ≤ 100 ms each.
+query matches grow with size, as in a real corpus). The store is loaded by the
+build's own loader: bulk loads of 32 MB N-Quads slices, then the summary. Every
+bundled named query (ontology/queries/*.rq) runs through
+``policykg.graph.query.run_query`` (the path ``policykg query`` takes, results
+materialised), after one warm-up run; p50 and p95 of the wall times are printed. Goal: p50 ≤ 100 ms each.
 Results go to ``bench/results/queries-<date>.json`` and ``.txt``.
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ import re
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -81,9 +82,12 @@ def _clone(ag, k: int, swap: dict[str, str]):  # noqa: ANN001 - ArticleGraph
 
 def make_store(path: Path, quads: int, *, seed: int = 11):  # noqa: ANN201 - GraphStore
     from policykg.build.extract import Extractor
+    from policykg.build.pipeline import _StoreLoader
     from policykg.build.reader import iter_corpus
     from policykg.graph.model import Article
+    from policykg.graph.rdf import article_nquads
     from policykg.graph.store import GraphStore
+    from policykg.graph.summary import article_facts, summary_table, write_summary
 
     shutil.rmtree(path, ignore_errors=True)
     ex = Extractor()
@@ -91,36 +95,30 @@ def make_store(path: Path, quads: int, *, seed: int = 11):  # noqa: ANN201 - Gra
             if isinstance(a, Article)]
     cities = _prefecture_cities()
     rng = random.Random(seed)
-    from policykg.graph.summary import article_facts, to_summary
 
-    # loaded as a build loads its store (build/pipeline.py): N-Quads bulk-loaded in slices
-    # of BULK_BYTES, then the summary graph
-    import pyoxigraph as ox
-
-    from policykg.build.pipeline import BULK_BYTES
-    from policykg.graph.rdf import article_nquads
-
+    # loaded by the build's own store loader (build/pipeline.py): the article graphs'
+    # N-Quads files bulk-loaded in slices, then the summary graph
     store = GraphStore.open(path)
     k = n = 0
     facts = []
-    part: list[str] = []
-    size = 0
-    while n < quads:
-        swap = dict(zip(SWAPPED, rng.sample(cities, len(SWAPPED)))) if k else {}
-        for ag in base:
-            clone = _clone(ag, k, swap)
-            nq = article_nquads(clone)
-            part.append(nq)
-            size += len(nq.encode("utf-8"))
-            n += nq.count("\n")
-            facts.append(article_facts(clone))
-            if size >= BULK_BYTES:
-                store.inner.bulk_load("".join(part).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-                part, size = [], 0
-        k += 1
-    if part:
-        store.inner.bulk_load("".join(part).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-    store.replace_summary(to_summary(facts))
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".bench-load-") as tmp, \
+            _StoreLoader(store, Path(tmp)) as loader:
+        while n < quads:
+            swap = dict(zip(SWAPPED, rng.sample(cities, len(SWAPPED)))) if k else {}
+            for ag in base:
+                clone = _clone(ag, k, swap)
+                nq = article_nquads(clone)
+                n += nq.count("\n")
+                f = Path(tmp) / f"{clone.article.id}.nq"
+                f.write_text(nq, encoding="utf-8")
+                loader.add(f)
+                facts.append(article_facts(clone))
+            k += 1
+        summary_file = Path(tmp) / "summary.nq"
+        with open(summary_file, "wb") as fh:
+            write_summary(summary_table(facts), fh)
+        loader.replace_summary(summary_file)
+        loader.close()
     store.flush()
     return store, k * len(base)
 
