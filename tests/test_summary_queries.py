@@ -170,12 +170,13 @@ def test_rewritten_queries_equal_the_pre_summary_ones_with_a_negated_relation(ha
 # first article in id order, then the first in it) and its number of articles. Expected
 # rows computed here from the ArticleGraphs in Python, not from RDF.
 
-def _graphs_of(st: GraphStore, built_store: GraphStore) -> list:
+def _graphs_of(which: str) -> list:
+    """The article graphs behind the ``built`` or the ``handmade`` store."""
     from policykg.build.extract import Extractor
     from policykg.build.reader import iter_corpus
     from policykg.graph.model import Article
 
-    if st is built_store:
+    if which == "built":
         ex = Extractor()
         return [ex.extract(a) for a in iter_corpus(CORPUS) if isinstance(a, Article)]
     return _sample.sample_graphs()
@@ -238,7 +239,7 @@ def _expected(graphs) -> dict[str, dict[str, list[tuple]]]:
 def test_one_row_per_relation_queries_equal_rows_computed_from_the_article_graphs(
         which, built, handmade) -> None:
     st = built if which == "built" else handmade
-    expected = _expected(_graphs_of(st, built))
+    expected = _expected(_graphs_of(which))
     queries = named_queries()
     params = {"industries-of": "place", "mechanisms": "subject", "modeled-on": "x"}
     rows = 0
