@@ -1,4 +1,4 @@
-"""Quality gate: the bundled sample page plus the four dev texts, scored against their
+"""Quality gate: the bundled sample page plus the eleven dev texts, scored against their
 gold files (tests/data/gold, see its README). A rule change that lowers any number
 below these floors fails CI. The floors sit just below the numbers reached when they
 were set (docs/extraction.md has the table); raise them when extraction improves.
@@ -18,18 +18,25 @@ from policykg.graph.rdf import to_dataset
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "data" / "gold"
 
-#: micro-average over the five gold files: (precision, recall, F1) floors
+#: micro-average over the twelve gold files: (precision, recall, F1) floors
 MICRO_FLOORS = {
-    "entities": (0.89, 0.84, 0.865),
-    "relations": (0.95, 0.69, 0.80),
+    "entities": (0.83, 0.64, 0.72),
+    "relations": (0.87, 0.31, 0.46),
 }
 #: per file: (entity F1, relation F1) floors
 FILE_FLOORS = {
-    "000_3c3239678a321f59.txt": (0.91, 0.91),
-    "02_zhejiang_gov2026_hangyong.txt": (0.80, 0.85),
+    "000_3c3239678a321f59.txt": (0.93, 0.94),
+    "02_zhejiang_gov2026_hangyong.txt": (0.81, 0.85),
     "05_sina_gba_five_trillion_cities.txt": (0.79, 0.71),
-    "07_ndrc_14th_fyp_digital_economy_interpretation.txt": (0.83, 0.0),
-    "09_wuhequan_chatgpt_digital_tech.txt": (0.91, 0.52),
+    "07_ndrc_14th_fyp_digital_economy_interpretation.txt": (0.84, 0.0),
+    "09_wuhequan_chatgpt_digital_tech.txt": (0.91, 0.55),
+    "13_jiangsu_gov2026_yangtze.txt": (0.62, 0.10),
+    "15_hubei_gov2026_wuhan_circle.txt": (0.58, 0.27),
+    "18_liaoning_gov2026_shenda.txt": (0.68, 0.09),
+    "20_hebei_gov2026_jingjinji.txt": (0.70, 0.24),
+    "21_nbd_wanbei_xuzhou.txt": (0.79, 0.38),
+    "25_guangdong_gov2026_gba.txt": (0.67, 0.17),
+    "26_hunan_gov2026_changzhutan.txt": (0.62, 0.27),
 }
 
 

@@ -425,4 +425,4 @@ def test_deterministic():
     assert [a.content_hash for a in first] == [a.content_hash for a in second]
     assert all(isinstance(x, Article) for x in first)
     assert all(a.id.isascii() for a in first)
-    assert len(first) == 3 + 4 + 4
+    assert len(first) == 3 + 11 + 4  # sample page, dev texts, two_articles.md
