@@ -45,6 +45,11 @@ class Article:
     affiliations: tuple[str, ...]   #: one per author where the note says 分别是
     paragraphs: tuple[str, ...]
     headings: tuple[tuple[int, str], ...] = ()  #: (paragraph index, section heading)
+    #: when it was issued: ``YYYY-MM-DD``, or ``YYYY`` where only the year is known
+    #: (``dcterms:issued`` as xsd:date / xsd:gYear); None when the file does not say
+    issued: str | None = None
+    origin: str | None = None       #: where it was taken from (来源：…): ``dcterms:source``
+    publisher: str | None = None    #: who published it: ``dcterms:publisher``
 
     @cached_property
     def text(self) -> str:
