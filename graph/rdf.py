@@ -45,7 +45,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -631,29 +631,55 @@ def to_turtle_union(data: Source) -> bytes:
     return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
-def _file_mode() -> int:
-    """The mode a new file gets under the current umask (``0o666 & ~umask``): what
-    the atomic writers give their temp files, which ``mkstemp`` makes 0600."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+#: flags of a new temp file: write-only, never an existing file or a symlink's target
+_TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+               | getattr(os, "O_BINARY", 0))
+
+
+def _new_temp(path: Path) -> tuple[int, Path]:
+    """A new, empty temp file beside ``path``, open for writing (its descriptor and path).
+
+    Created with mode 0666, so the kernel applies the umask (and any default ACL) as
+    for every other new file: ``mkstemp`` makes 0600, and reading the umask in Python
+    means setting it, which races with other threads creating files (the store loader).
+    """
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, _TEMP_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{path.parent}: no unused temp file name for {path.name} "
+                          "after 100 tries; remove the .*.tmp files left there")
 
 
 @contextmanager
 def atomic_file(path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
-    """A binary file to write ``path`` through: a temp file beside it, renamed into
-    place (with the mode of a normally created file) when the block ends without an
-    error, removed when it raises — readers see the old file or the new one."""
+    """A binary file to write ``path`` through: a temp file beside it (with the mode of
+    any new file under the umask), renamed into place when the block ends without an
+    error, removed when it raises — readers see the old file or the new one.
+
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> with atomic_file(d / "a.txt") as fh:
+    ...     _ = fh.write(b"new")
+    >>> with atomic_file(d / "a.txt") as fh:
+    ...     _ = fh.write(b"half")
+    ...     raise ValueError("stopped half way")
+    Traceback (most recent call last):
+    ValueError: stopped half way
+    >>> (d / "a.txt").read_bytes(), sorted(p.name for p in d.iterdir())
+    (b'new', ['a.txt'])
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _new_temp(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
-        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,40 @@ def test_build_writes_every_output(built):
     assert (built / "views" / "place").is_dir()
 
 
-def test_outputs_get_the_mode_of_normally_created_files(built):
-    # the atomic writers use mkstemp (0600); outputs are meant to be shared like any file
-    mask = os.umask(0)
-    os.umask(mask)
-    for name in ("graph.trig", "graph.nq", "graph.ttl", "report.json", "validation.txt",
-                 "state.json", "views/index.html"):
-        assert (built / name).stat().st_mode & 0o777 == 0o666 & ~mask, name
+@pytest.mark.parametrize("umask, file_mode, dir_mode",
+                         [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700)])
+def test_every_output_gets_the_users_umask(tmp_path, umask, file_mode, dir_mode):
+    # the atomic writers must not make their files 0600 like mkstemp; the build runs in
+    # its own process with that umask (a umask is process-wide: other threads would see it)
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    shutil.copytree(SAMPLE, corpus)
+
+    def build() -> None:
+        res = subprocess.run([sys.executable, "-m", "policykg.build.cli", "build", str(corpus),
+                              "--out", str(out), "--quiet"],
+                             umask=umask, capture_output=True, text=True, timeout=300)
+        assert (res.returncode, res.stderr) == (0, "")
+
+    def modes() -> dict[str, str]:
+        wrong = {p.relative_to(out).as_posix(): oct(p.stat().st_mode & 0o777)
+                 for p in out.rglob("*")
+                 if p.stat().st_mode & 0o777 != (dir_mode if p.is_dir() else file_mode)}
+        if (out.stat().st_mode & 0o777) != dir_mode:
+            wrong["."] = oct(out.stat().st_mode & 0o777)
+        return wrong
+
+    build()
+    names = {p.relative_to(out).as_posix().split("/")[0] for p in out.rglob("*")}
+    assert names == {"graph.trig", "graph.nq", "graph.ttl", "report.json", "validation.txt",
+                     "state.json", "store", "views", "cache"}
+    assert any((out / "store").iterdir()) and any((out / "cache").iterdir())
+    assert modes() == {}
+    # a rebuild: reused cache files (hard links), the store's checkpoint, one new article
+    (corpus / "more.txt").write_text("# 新文章\n\n济南与青岛加快推动济青联动发展。\n",
+                                     encoding="utf-8")
+    build()
+    assert "more-1" in json.loads((out / "report.json").read_text(encoding="utf-8"))["articles"]
+    assert modes() == {}
 
 
 def test_views_reference_nothing_on_the_network(built):

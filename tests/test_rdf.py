@@ -315,6 +315,17 @@ def test_atomic_writes(tmp_path):
         "kg.nq", "kg.ttl", "sub", "sub/kg.trig"]
 
 
+def test_atomic_writes_never_set_the_process_umask(tmp_path, monkeypatch):
+    # reading the umask means setting it (os.umask), and for that moment every thread of
+    # the process (the build's store loader) would create its files with the wrong mode
+    def no_umask(mask: int) -> int:
+        raise AssertionError(f"os.umask({mask:#o}) called")
+
+    monkeypatch.setattr(os, "umask", no_umask)
+    write_nquads(sample_graphs(), tmp_path / "kg.nq")
+    assert (tmp_path / "kg.nq").read_bytes() == to_nquads(sample_graphs())
+
+
 _SCRIPT = """
 import hashlib, importlib.util, sys
 spec = importlib.util.spec_from_file_location("sample", sys.argv[1])
