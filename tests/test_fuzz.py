@@ -15,7 +15,10 @@ hypothesis' own per-test numbers.
 
 Budget: derandomized (the same cases on every run, so CI is never flaky) and
 about 20–25 s in total (about 750 cases). ``POLICYKG_FUZZ=explore`` runs fresh random cases, ten
-times as many, for a local hunt.
+times as many, for a local hunt. ``POLICYKG_FUZZ_CASES=N`` asks for at least N cases in
+total: every test's share grows by the same factor (``BUDGET`` below; with
+``POLICYKG_FUZZ=explore`` as well, they are fresh random ones). 10,000 took about
+1.5–2 min on the project's VM; bench/README.md records the run.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from collections import Counter
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 
 import networkx as nx
 import pyoxigraph as ox
@@ -54,7 +58,39 @@ SAMPLE = ROOT / "corpus" / "sample" / "000_3c3239678a321f59.txt"
 # hypothesis caches things in ./.hypothesis even without an example database: not in the repo
 set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "policykg-hypothesis"))
 _EXPLORE = os.environ.get("POLICYKG_FUZZ") == "explore"
-_SCALE = 10 if _EXPLORE else 1
+#: each property test's share of the default run (about 750 cases in all)
+BUDGET = {"reader.bytes": 200, "reader.text": 150, "reader.encodings": 80,
+          "extract.hostile": 100, "extract.long-line": 25, "read+extract": 60,
+          "extract.shacl": 12, "rdf+html.labels": 100, "rdf.shacl": 10}
+
+
+def _scale(environ: Mapping[str, str]) -> int:
+    """How many times ``BUDGET`` to run: ``POLICYKG_FUZZ_CASES`` (a total), else 10 when
+    exploring, else 1.
+
+    >>> _scale({}), _scale({"POLICYKG_FUZZ": "explore"}), _scale({"POLICYKG_FUZZ_CASES": "10000"})
+    (1, 10, 14)
+    >>> _scale({"POLICYKG_FUZZ_CASES": "lots"})
+    Traceback (most recent call last):
+    ValueError: POLICYKG_FUZZ_CASES='lots': expected a whole number of cases, e.g. POLICYKG_FUZZ_CASES=10000
+    """
+    wanted = environ.get("POLICYKG_FUZZ_CASES")
+    if wanted is None:
+        return 10 if environ.get("POLICYKG_FUZZ") == "explore" else 1
+    if not wanted.strip().isdigit():
+        raise ValueError(f"POLICYKG_FUZZ_CASES={wanted!r}: expected a whole number of cases, "
+                         "e.g. POLICYKG_FUZZ_CASES=10000")
+    return max(1, -(-int(wanted) // sum(BUDGET.values())))
+
+
+_SCALE = _scale(os.environ)
+
+
+def cases(name: str) -> int:
+    """``max_examples`` for the test counted as ``name``."""
+    return BUDGET[name] * _SCALE
+
+
 FUZZ = settings(derandomize=not _EXPLORE, database=None, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 #: per-example time limit: the issue's "bounded time per article"
@@ -73,6 +109,10 @@ class _Summary:
             detail = ", ".join(f"{k} {v}" for k, v in sorted(CASES.items()))
             terminalreporter.write_line(
                 f"policykg fuzz: {sum(CASES.values())} generated cases ran ({detail})")
+            if "POLICYKG_FUZZ_CASES" in os.environ:
+                terminalreporter.write_line(
+                    f"policykg fuzz: POLICYKG_FUZZ_CASES={os.environ['POLICYKG_FUZZ_CASES']} "
+                    f"asked for {sum(BUDGET.values()) * _SCALE} (budget × {_SCALE})")
         if REACHED:
             terminalreporter.write_line("policykg fuzz: of which " + ", ".join(
                 f"{k} {v}" for k, v in sorted(REACHED.items())))
@@ -179,7 +219,7 @@ def time_limit(seconds: float):
 _ZERO_OR_CONTROL = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b-\x1f\x7f\r\x85\u2028\u2029]")
 
 
-@settings(FUZZ, max_examples=200 * _SCALE, deadline=DEADLINE_MS)
+@settings(FUZZ, max_examples=cases("reader.bytes"), deadline=DEADLINE_MS)
 @given(st.one_of(st.binary(max_size=600),
                  st.text(max_size=300).map(lambda s: s.encode("utf-8", "surrogatepass")),
                  st.text(alphabet=_CJK, min_size=1, max_size=200).map(lambda s: s.encode("gb18030"))))
@@ -209,7 +249,7 @@ def _check_article(a: Article, *, stem: str) -> None:
     assert a.title == a.title.strip()
 
 
-@settings(FUZZ, max_examples=150 * _SCALE, deadline=DEADLINE_MS)
+@settings(FUZZ, max_examples=cases("reader.text"), deadline=DEADLINE_MS)
 @given(st.one_of(text_file, st.text(max_size=400)))
 @example("正文\n** **\n")                   # a bold line with nothing inside
 @example("# ** **\n济南与青岛联动。")       # a title that is only markup
@@ -227,7 +267,7 @@ def test_random_text_parses_into_clean_articles(text: str) -> None:
 _ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16")
 
 
-@settings(FUZZ, max_examples=80 * _SCALE, deadline=DEADLINE_MS)
+@settings(FUZZ, max_examples=cases("reader.encodings"), deadline=DEADLINE_MS)
 @given(st.lists(st.sampled_from(_SENTENCES), min_size=2, max_size=6),
        st.lists(st.sampled_from(HOSTILE), max_size=4), st.sampled_from(_ENCODINGS))
 def test_chinese_text_round_trips_through_every_encoding(sentences: list[str], noise: list[str],
@@ -313,7 +353,7 @@ def _check_html(ag: ArticleGraph) -> None:
     assert f"<title>{t}</title>" in page
 
 
-@settings(FUZZ, max_examples=100 * _SCALE, deadline=DEADLINE_MS)
+@settings(FUZZ, max_examples=cases("extract.hostile"), deadline=DEADLINE_MS)
 @given(st.lists(st.one_of(paragraph, spiked_relation).filter(lambda p: "\n" not in p),
                 min_size=1, max_size=5),
        st.sampled_from(HOSTILE + ("济青联动",)))
@@ -331,7 +371,7 @@ def test_extractor_on_hostile_text(paragraphs: list[str], title: str) -> None:
     _check_html(ag)
 
 
-@settings(FUZZ, max_examples=25 * _SCALE, deadline=DEADLINE_MS)
+@settings(FUZZ, max_examples=cases("extract.long-line"), deadline=DEADLINE_MS)
 @given(long_line, st.sampled_from(_SENTENCES))
 def test_extractor_on_long_lines_without_punctuation(line: str, sentence: str) -> None:
     ran("extract.long-line")
@@ -340,7 +380,7 @@ def test_extractor_on_long_lines_without_punctuation(line: str, sentence: str) -
     _check_rdf(ag)
 
 
-@settings(FUZZ, max_examples=60 * _SCALE, deadline=DEADLINE_MS)
+@settings(FUZZ, max_examples=cases("read+extract"), deadline=DEADLINE_MS)
 @given(text_file)
 def test_reader_then_extractor(text: str) -> None:
     ran("read+extract")
@@ -348,7 +388,7 @@ def test_reader_then_extractor(text: str) -> None:
         _check_graph(extractor().extract(a))
 
 
-@settings(FUZZ, max_examples=12 * _SCALE, deadline=None)   # pyshacl: ~0.1–0.5 s per graph
+@settings(FUZZ, max_examples=cases("extract.shacl"), deadline=None)   # pyshacl: ~0.1–0.5 s per graph
 @given(st.lists(st.one_of(paragraph, spiked_relation).filter(lambda p: "\n" not in p),
                 min_size=1, max_size=4),
        st.sampled_from(HOSTILE))
@@ -386,7 +426,7 @@ def article_graphs(draw) -> ArticleGraph:
     return ArticleGraph(art, entities, tuple(relations), tuple((lab, 1) for lab in sorted(labels)))
 
 
-@settings(FUZZ, max_examples=100 * _SCALE, deadline=DEADLINE_MS)
+@settings(FUZZ, max_examples=cases("rdf+html.labels"), deadline=DEADLINE_MS)
 @given(article_graphs())
 def test_any_label_or_sentence_round_trips_and_stays_text(ag: ArticleGraph) -> None:
     ran("rdf+html.labels")
@@ -395,7 +435,7 @@ def test_any_label_or_sentence_round_trips_and_stays_text(ag: ArticleGraph) -> N
     _check_html(ag)
 
 
-@settings(FUZZ, max_examples=10 * _SCALE, deadline=None)
+@settings(FUZZ, max_examples=cases("rdf.shacl"), deadline=None)
 @given(article_graphs())
 def test_any_label_conforms_to_the_shapes(ag: ArticleGraph) -> None:
     ran("rdf.shacl")
