@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -76,3 +82,63 @@ def build_texts(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
         return out
 
     return build
+
+
+#: a stopped build that does not stop within this is hung (a guard, not a speed limit)
+HANG_GUARD_S = 120.0
+
+
+@dataclass(frozen=True)
+class StoppedBuild:
+    """A ``policykg build`` child process stopped (SIGSTOP) at ``point``."""
+
+    process: subprocess.Popen
+    point: str
+    log: Path       #: its stdout and stderr
+
+    def kill(self) -> None:
+        """SIGKILL: no cleanup code of the build runs."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def resume(self) -> None:
+        """SIGCONT: the build goes on (and does not stop at that point again)."""
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def stopped_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., StoppedBuild]]:
+    """``stopped_build(point, *build_args)``: run ``policykg build *build_args`` in a child
+    process (tests/stopping_build.py) and return once it has stopped itself at ``point``
+    (``articles=N``, ``extracted=N``, ``message=TEXT``, ``replaced=GLOB``). Fails if the
+    build ends without reaching it; waits for the stop however long the build takes, up
+    to a hang guard."""
+    logs = tmp_path_factory.mktemp("stopped-build")     # not in the test's own tmp_path
+    started: list[subprocess.Popen] = []
+
+    def start(point: str, *args: object) -> StoppedBuild:
+        log = logs / f"{len(started)}.log"
+        with open(log, "wb") as fh:
+            p = subprocess.Popen([sys.executable, str(Path(__file__).with_name("stopping_build.py")),
+                                  point, "build", *map(str, args)],
+                                 stdout=fh, stderr=subprocess.STDOUT)
+        started.append(p)
+        deadline = time.monotonic() + HANG_GUARD_S
+        while True:
+            pid, status = os.waitpid(p.pid, os.WNOHANG | os.WUNTRACED)
+            if pid and os.WIFSTOPPED(status):
+                return StoppedBuild(p, point, log)
+            if pid:     # reaped here: tell Popen, which would not find it any more
+                p.returncode = os.waitstatus_to_exitcode(status)
+                pytest.fail(f"the build ended (exit code {p.returncode}) without reaching "
+                            f"{point}; its output:\n{log.read_text(errors='replace')}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"the build did not reach {point} within {HANG_GUARD_S:g} s "
+                            f"(hung?); its output:\n{log.read_text(errors='replace')}")
+            time.sleep(0.005)
+
+    yield start
+    for p in started:               # a failed test leaves none stopped or running
+        if p.returncode is None:
+            p.kill()
+            p.wait()

@@ -1,24 +1,27 @@
 """Faults through the ``policykg`` command (issue 7): killed builds, two builds at once,
 an unwritable output folder, a full disk.
 
-Builds run as child processes (``python -m policykg.build.cli``) and are killed with
-SIGKILL, so no cleanup code runs. The invariant: the previous output folder stays
-byte-identical and queryable, whatever the moment of the kill, and the next build
-recovers (no stale lock, leftovers removed).
+Builds run as child processes (``python -m policykg.build.cli``, or
+tests/stopping_build.py, which stops itself at a named stage of the build) and are
+killed with SIGKILL, so no cleanup code runs. The invariant: the previous output folder
+stays byte-identical and queryable, whatever the stage of the kill, and the next build
+recovers (no stale lock, leftovers removed). Nothing here depends on the machine's
+speed: builds are killed or held at stages, never after a delay (deadlines are hang
+guards only).
 
-Runtime: about 30 s (one build of the dev texts in-process; in child processes six
-killed builds, two complete rebuilds and a full disk; a few quick failures).
+Runtime: about 30 s (one build of the dev texts in-process; in child processes twelve
+killed builds, three complete ones (one held at a stage first) and one on a full disk;
+a few quick failures).
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -101,87 +104,124 @@ def leftovers(out: Path) -> list[str]:
     return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}"))
 
 
-def _stage(out: Path) -> str:
-    staging = list(out.parent.glob(f".{out.name}.staging-*"))
-    if not staging:
-        return "starting (no staging folder yet)"
-    return f"staging, {len(list(staging[0].glob('cache/*.nq')))} article graphs cached"
+def staged(out: Path) -> tuple[list[str], int]:
+    """What the (one) staging folder beside ``out`` holds: its files and folders but the
+    hidden temporary ones, and how many article graphs are in its cache."""
+    [staging] = out.parent.glob(f".{out.name}.staging-*")
+    return (sorted(p.name for p in staging.iterdir() if not p.name.startswith(".")),
+            len(list(staging.glob("cache/*.nq"))))
 
 
 # ------------------------------------------------------------------ killed builds
-def test_a_build_killed_at_any_moment_leaves_the_previous_output(tmp_path, previous) -> None:
+# Each build stops itself at a named point (tests/stopping_build.py) and is killed there
+# with SIGKILL: the kills land at the same stages on any machine, however fast. Each
+# killed build is also the recovery of the one before it: it starts despite the stale
+# lock (--wait 0), removes that build's leftovers and, after a kill between the swap's
+# two renames, puts the previous output back in place.
+#: (stop point, the stage, what the staging folder holds then: names, cached graphs)
+KILL_POINTS = (
+    ("replaced=*/.out.old-*", "between the swap's renames", None),
+    ("articles=1", "the first article read and cached", (["cache", "store"], 1)),
+    ("extracted=1", "the first new article extracted and cached", (["cache", "store"], 2)),
+    ("articles=6", "six of the eight articles cached", (["cache", "store"], 6)),
+    ("message=writing dumps", "the summary graph written, the dumps next",
+     (["cache", "store"], 8)),
+    ("replaced=*/.out.staging-*/graph.nq", "writing the dumps: graph.nq done",
+     (["cache", "graph.nq", "store"], 8)),
+    ("message=loading the store", "the dumps written, the store loading the rest",
+     (["cache", "graph.nq", "graph.trig", "graph.ttl", "store"], 8)),
+    ("replaced=*/.out.staging-*/validation.txt", "the store done, validation.txt written",
+     (["cache", "graph.nq", "graph.trig", "graph.ttl", "store", "validation.txt"], 8)),
+    ("message=writing views", "the views next",
+     (["cache", "graph.nq", "graph.trig", "graph.ttl", "store", "validation.txt"], 8)),
+    ("replaced=*/.out.staging-*/report.json", "the views and report.json written",
+     (["cache", "graph.nq", "graph.trig", "graph.ttl", "report.json", "store",
+       "validation.txt", "views"], 8)),
+    ("replaced=*/.out.staging-*/state.json", "everything written, not swapped in yet",
+     (["cache", "graph.nq", "graph.trig", "graph.ttl", "report.json", "state.json", "store",
+       "validation.txt", "views"], 8)),
+)
+
+
+def test_a_build_killed_at_any_stage_leaves_the_previous_output(tmp_path, previous,
+                                                                stopped_build) -> None:
     out = tmp_path / "out"
     shutil.copytree(previous, out)
-    before, files, said = snapshot(out), dumps(out), answers(out)
-    big = variant_corpus(tmp_path / "big", copies=4)       # ~8 s to build: killed long before
-    moments = []
-    for delay in (0.2, 0.5, 1.0, 2.0, 3.0):
-        p = spawn("build", big, "--out", out, "--no-views", "--quiet")
-        time.sleep(delay)
-        stage = _stage(out)
-        assert p.poll() is None, f"the build ended within {delay} s; make the corpus bigger"
-        p.send_signal(signal.SIGKILL)
-        p.wait()
-        moments.append(f"{delay} s: {stage}")
-        if snapshot(out) != before and b"_v3-1" in (out / "graph.nq").read_bytes():
-            pytest.fail(f"the build swapped its output in within {delay} s (this machine is "
-                        "fast): make the corpus bigger so that the kills land mid-build")
-        assert snapshot(out) == before, f"killed after {delay} s ({stage})"
-        assert dumps(out) == files
-        assert answers(out) == said, f"killed after {delay} s ({stage})"
-    print("killed at", "; ".join(moments))
+    before, said = snapshot(out), answers(out)
+    corpus = variant_corpus(tmp_path / "corpus", copies=1)     # 4 articles reused, 4 new
+    for point, stage, holds in KILL_POINTS:
+        build = stopped_build(point, corpus, "--out", out, "--quiet", "--wait", "0")
+        pid = build.process.pid
+        if holds is None:       # the previous output moved aside, nothing in its place
+            assert not out.exists(), stage
+            assert leftovers(out) == [f".{out.name}.lock", f".{out.name}.old-{pid}",
+                                      f".{out.name}.staging-{pid}"], stage
+            build.kill()
+            assert snapshot(out.with_name(f".{out.name}.old-{pid}")) == before, stage
+            continue
+        # the stop is at that stage, and the killed build before it was cleaned up
+        assert leftovers(out) == [f".{out.name}.lock", f".{out.name}.staging-{pid}"], stage
+        assert staged(out) == holds, stage
+        build.kill()
+        assert snapshot(out) == before, f"killed at {point} ({stage})"
+        assert answers(out) == said, f"killed at {point} ({stage})"
 
-    # killed while writing the dumps (its staging folder already has graph.nq)
-    small = variant_corpus(tmp_path / "small", copies=0)
-    f = small / "05_sina_gba_five_trillion_cities.txt"
-    f.write_text(f.read_text(encoding="utf-8") + "\n济南与青岛加快推动联动发展。\n", encoding="utf-8")
-    p = spawn("build", small, "--out", out, "--no-views", "--quiet")
-    deadline = time.monotonic() + 60
-    while not list(out.parent.glob(f".{out.name}.*/graph.nq")):
-        assert p.poll() is None, "the build ended before it wrote its dumps"
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
-    p.send_signal(signal.SIGKILL)
-    p.wait()
-    assert snapshot(out) == before and answers(out) == said
-    assert len(leftovers(out)) > 1      # what the killed builds left behind
+    # killed just after the swap: the new output is whole; only the old folder is left
+    build = stopped_build("replaced=*/out", corpus, "--out", out, "--quiet", "--wait", "0")
+    pid = build.process.pid
+    build.kill()
+    assert leftovers(out) == [f".{out.name}.lock", f".{out.name}.old-{pid}"]
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    state = json.loads((out / "state.json").read_text(encoding="utf-8"))
+    assert len(report["articles"]) == 8
+    assert sorted(r["id"] for r in state["articles"]) == sorted(report["articles"])
+    assert answers(out) != said
+    n = cli("query", COUNT, "--store", out, "--format", "csv")
+    assert n.output.split()[1] == str((out / "graph.nq").read_bytes().count(b"\n"))
 
     # the next build recovers: no stale lock, leftovers gone, the changed article rebuilt
-    p = spawn("build", small, "--out", out, "--no-views", "--wait", "0")
+    f = corpus / "05_sina_gba_five_trillion_cities.txt"
+    f.write_text(f.read_text(encoding="utf-8") + "\n济南与青岛加快推动联动发展。\n", encoding="utf-8")
+    p = spawn("build", corpus, "--out", out, "--no-views", "--wait", "0")
     stdout, stderr = p.communicate(timeout=120)
     assert (p.returncode, stderr.strip()) == (0, "")   # no waiting, no error
-    assert "(1 extracted, 3 reused, 0 removed;" in " ".join(stdout.split())
+    assert "(1 extracted, 7 reused, 0 removed;" in " ".join(stdout.split())
     # the store loads while articles are extracted and dumps written: the summary says how
     # long it waited after
     assert re.search(r"store \d+\.\ds \(\d+\.\ds after the dumps\)", " ".join(stdout.split()))
     assert leftovers(out) == [f".{out.name}.lock"]
-    assert answers(out) != said
 
 
 # ------------------------------------------------------------- two builds at once
-def test_a_second_build_into_the_same_folder_waits_or_stops(world) -> None:
+def test_a_second_build_into_the_same_folder_waits_or_stops(world, stopped_build) -> None:
     out, corpus = world
-    first = spawn("build", corpus, "--out", out, "--no-views", "--quiet", "--jobs", "2")
-    lock = out.with_name(f".{out.name}.lock")
-    deadline = time.monotonic() + 30
-    while not (lock.exists() and lock.read_text().strip() == str(first.pid)):
-        assert first.poll() is None and time.monotonic() < deadline
-        time.sleep(0.01)
+    # the first build holds the lock, stopped after its first article until let go
+    first = stopped_build("articles=1", corpus, "--out", out, "--no-views", "--quiet",
+                          "--jobs", "2")
+    pid = first.process.pid
+    assert out.with_name(f".{out.name}.lock").read_text().strip() == str(pid)
 
     # --wait 0: stops at once, naming the other build
     res = cli("build", corpus, "--out", out, "--no-views", "--quiet", "--wait", "0")
     assert res.exit_code == 2
     assert " ".join(res.output.split()) == (
-        f"error: {out}: another policykg build (pid {first.pid}) is writing this output "
+        f"error: {out}: another policykg build (pid {pid}) is writing this output "
         f"folder (lock .{out.name}.lock; waited 0 s); wait for it to finish or stop it, build "
         "into another --out, or allow a longer --wait")
 
     # the default: waits for the first build, then finds nothing left to do
     second = spawn("build", corpus, "--out", out, "--no-views", "--wait", "60")
-    assert first.wait(timeout=120) == 0
+    said = ""
+    while "…" not in said:          # it says it waits (maybe wrapped) before the first goes on
+        line = second.stderr.readline()
+        assert line, f"the second build did not wait: {said!r}"
+        said += line
+    first.resume()
+    assert first.process.wait(timeout=120) == 0
     stdout, stderr = second.communicate(timeout=120)
     assert second.returncode == 0, stderr
-    assert " ".join(stderr.split()) == f"waiting up to 60 s for the build of {out} by pid {first.pid}…"
+    assert " ".join((said + stderr).split()) == (
+        f"waiting up to 60 s for the build of {out} by pid {pid}…")
     flat = " ".join(stdout.split())
     assert "built 12 articles" in flat and "(0 extracted, 12 reused, 0 removed;" in flat
     assert "after the dumps" not in flat          # nothing was extracted

@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -148,20 +144,16 @@ def test_changing_min_confidence_re_extracts(tmp_path: Path) -> None:
     assert (r.extracted, r.reused) == (4, 0) and r.conforms is True
 
 
-def test_a_killed_build_leaves_the_previous_output(tmp_path: Path) -> None:
+def test_a_killed_build_leaves_the_previous_output(tmp_path: Path, stopped_build) -> None:
     corpus = _corpus(tmp_path)
     out = tmp_path / "out"
     build_corpus([corpus], out=out, options=OPTS)
     before = _files(out)
     shutil.copy(SAMPLE / "000_3c3239678a321f59.txt", corpus / "000_sample.txt")
-    p = subprocess.Popen([sys.executable, "-m", "policykg.build.cli", "build", str(corpus),
-                          "--out", str(out), "--no-views", "--quiet"])
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".out.staging-*/cache/*.nq")):   # mid-build
-        assert p.poll() is None and time.monotonic() < deadline
-        time.sleep(0.02)
-    p.send_signal(signal.SIGKILL)
-    p.wait()
+    # mid-build: stopped (and killed) once its first new article is in the staging cache
+    build = stopped_build("extracted=1", corpus, "--out", out, "--no-views", "--quiet")
+    assert len(list(tmp_path.glob(".out.staging-*/cache/*.nq"))) == 1
+    build.kill()
     assert _files(out) == before
     with GraphStore.open(out / "store", read_only=True) as st:
         assert len(st.article_ids()) == 4
