@@ -631,9 +631,8 @@ def to_turtle_union(data: Source) -> bytes:
     return ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
 
-#: flags of a new temp file: write-only, never an existing file or a symlink's target
-_TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-               | getattr(os, "O_BINARY", 0))
+#: a new temp file, write-only; O_EXCL: never an existing file, nor a symlink's target
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def _new_temp(path: Path) -> tuple[int, Path]:

@@ -15,7 +15,8 @@ seen from outside the pipeline, through what it shows anyway:
 * ``replaced=GLOB`` — right after ``os.replace`` put a path matching ``GLOB``
   (``fnmatch`` on the whole destination) in place: a file the atomic writers
   finished (``*/.out.staging-*/graph.nq``) or one of the swap's two renames
-  (``*/.out.old-*``: the previous output moved aside; ``*/out``: the new one in).
+  (``*/.out.old-*``: the previous output moved aside; ``*/out``: the new one in, or
+  the previous one put back by the next build after a kill between the two).
 """
 from __future__ import annotations
 

@@ -30,10 +30,10 @@ import re
 import signal
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 import networkx as nx
 import pyoxigraph as ox
