@@ -10,11 +10,11 @@ import csv
 import importlib.metadata
 import importlib.resources
 import io
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
+
+from policykg.graph.rdf import atomic_write
 
 OUT = Path(__file__).resolve().parent.parent / "ontology" / "lexicons" / "places.tsv"
 COLUMNS = ("adcode", "name", "short", "level", "parent", "type", "longitude", "latitude")
@@ -142,20 +142,13 @@ def generate() -> str:
     return out.getvalue()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def main(argv: list[str]) -> int:
     text = generate()
     if "--check" in argv:
         same = OUT.exists() and OUT.read_text("utf-8") == text
         print(f"{OUT}: {'up to date' if same else 'differs from the generator; re-run without --check'}")
         return 0 if same else 1
-    write_atomic(OUT, text)
+    atomic_write(OUT, text.encode("utf-8"))   # the build's writer: mode from the umask
     print(f"wrote {OUT} ({text.count(chr(10)) - 7} places)")
     return 0
 
