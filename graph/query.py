@@ -26,6 +26,10 @@ which RDF term the value is bound as:
     (``FILTER(STR(?name) = ?place)`` compares every label in the store: seconds
     on a 1 M-quad graph.) A label stated only as a plain or otherwise tagged
     literal does not match a ``label`` parameter.
+``year``
+    a four-digit year (``2024``) bound as an ``xsd:integer``, compared with the
+    summary's ``pkg:year`` or the year of an article's ``dcterms:issued``; any
+    other value is a :class:`QueryError` that says so (``since`` / ``until``).
 
 A ``# reads:`` line names, separated by commas, the derived graphs the query needs
 besides the article graphs; the one there is, ``summary``, is the summary graph
@@ -127,6 +131,7 @@ READS: dict[str, str] = {"summary": SUMMARY_GRAPH}
 PARAM_KINDS: dict[str, str] = {
     "string": "a plain xsd:string literal",
     "label": 'a Chinese-tagged literal "…"@zh, as the builder writes labels',
+    "year": "a four-digit year bound as an xsd:integer",
 }
 
 
@@ -145,6 +150,11 @@ class QueryParam:
         """
         if self.kind == "label":
             return ox.Literal(value, language="zh")
+        if self.kind == "year":
+            if not re.fullmatch(r"\d{4}", value.strip()):
+                raise QueryError(f"parameter ?{self.name}: got {value!r}; it takes a year "
+                                 "of four digits, e.g. 2024")
+            return ox.Literal(value.strip(), datatype=ox.NamedNode(_XSD + "integer"))
         return ox.Literal(value)
 
 
@@ -160,7 +170,8 @@ class NamedQuery:
 
 _PARAM = re.compile(r"^\?(\w+)(?:\s*\(([^()]*)\))?\s*(?:—|–|--|-|:)\s*(.+)$")
 _PARAM_HELP = ("write '# param: ?name — description', with '(optional)' after the name if it "
-               "may be omitted, '(label)' if it is bound as a @zh label, or '(optional, label)'")
+               "may be omitted, '(label)' if it is bound as a @zh label, '(year)' if it is a "
+               "year bound as an xsd:integer, or '(optional, label)'")
 
 
 def _parse_param(where: str, line: str, value: str) -> QueryParam:
