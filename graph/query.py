@@ -131,7 +131,7 @@ READS: dict[str, str] = {"summary": SUMMARY_GRAPH}
 PARAM_KINDS: dict[str, str] = {
     "string": "a plain xsd:string literal",
     "label": 'a Chinese-tagged literal "…"@zh, as the builder writes labels',
-    "year": "a four-digit year bound as an xsd:integer",
+    "year": "an xsd:integer year of four digits",
 }
 
 
@@ -394,7 +394,8 @@ def run_query(store: GraphStore, query: str | NamedQuery, *,
             _parse_param("query text", line, value) for line, key, value in header if key == "param")}
         reads = tuple(n for line, key, value in header if key == "reads"
                       for n in _parse_reads("query text", line, value))
-        text, hide, label = query, frozenset(params), "text"
+        # its declared parameters are inputs even when not given (an optional ?since)
+        text, hide, label = query, frozenset(params) | frozenset(declared), "text"
     for graph in reads:
         _require_graph(store, graph, label)
     bindings = {}
