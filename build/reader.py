@@ -369,10 +369,24 @@ def _read_field(meta: _Meta, field_: str, value: str, line: int, display: str,
             # "": given but unreadable; no other line, front matter or title year stands in
             # for it (the warning says the article has no date)
             return replace(meta, issued="")
-    elif field_ == "url" and not _URL.match(value):
+    elif field_ == "url" and not _is_url(value):
         out.append(ReadWarning(display, line, f'url "{value}" is not an http(s) address; {NO_URL}'))
         return meta
     return replace(meta, **{field_: value})
+
+
+def _is_url(value: str) -> bool:
+    """An http(s) address that is a valid IRI (as the store parses it: ``https://[x]``
+    or ``%zz`` would stop the load)."""
+    import pyoxigraph as ox  # lazy: only files with a url: line need it
+
+    if not _URL.match(value):
+        return False
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _read_meta_line(meta: _Meta, line: str, n: int, display: str,

@@ -336,3 +336,13 @@ def test_timeline_on_the_bundled_corpus(bundled: Path):
     assert all(int(r["articles"]) >= 1 for r in rows)
     assert all(r["first"] <= r["last"] and r["first"][:4] <= r["year"] <= r["last"][:4]
                for r in rows if "year" in r)
+
+
+@pytest.mark.parametrize("url", ["www.example.com", "ftp://example.com/a", "https://[x]/",
+                                 "https://example.com/%zz"])
+def test_a_url_the_store_could_not_load_is_a_warning(url: str):
+    found: list[ReadWarning] = []
+    [a] = parse_articles(f"# 甲\nurl: {url}\n" + BODY, source="u.txt", on_warning=found.append)
+    assert a.url is None
+    assert [str(w) for w in found] == [f'u.txt:2: url "{url}" is not an http(s) address; '
+                                       "the article is built without schema:url"]
