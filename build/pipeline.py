@@ -38,7 +38,7 @@ Output folder layout::
       store/         the embedded Oxigraph store (policykg query / serve / push)
       views/         index.html, article/<id>.html, place/<slug>.html
       report.json    summary: articles, entities per type, relations per predicate,
-                     skipped inputs, SHACL conformance
+                     skipped inputs, reader warnings (an unreadable date …), SHACL conformance
       validation.txt SHACL results (with --validate)
       state.json     per-article fingerprints for incremental rebuilds
       cache/         per article: its N-Quads, its blocks of graph.trig / graph.ttl, its

@@ -32,7 +32,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -72,9 +72,14 @@ NO_URL = "the article is built without schema:url"
 OnWarning = Callable[[ReadWarning], None]
 
 
-def _warn(w: ReadWarning) -> None:
-    """Default ``on_warning``: a Python warning, so library users see it too."""
-    warnings.warn(str(w), UserWarning, stacklevel=3)
+def _emit(found: list[ReadWarning], on_warning: OnWarning | None) -> None:
+    """Pass each warning to ``on_warning``; by default a Python ``UserWarning``, so
+    library users see it too."""
+    for w in found:
+        if on_warning is None:
+            warnings.warn(str(w), UserWarning, stacklevel=3)
+        else:
+            on_warning(w)
 
 
 class CorpusError(Exception):
@@ -295,8 +300,9 @@ _META_KEY = {"文章来源": "origin", "本文来源": "origin", "信息来源":
              "稿源": "origin", "出处": "origin", "转自": "origin", "发布时间": "issued",
              "发布日期": "issued", "时间": "issued", "日期": "issued", "发布机构": "publisher",
              "date": "issued", "source": "origin", "publisher": "publisher", "url": "url"}
-#: a 时间：/ 日期：line (not dropped as boilerplate elsewhere: only among the leading lines)
+#: where a field's value ends: the next short ``key：`` of the line (记者：…, 编辑：…)
 _NEXT_KEY = re.compile(r"\s+[^\s：:]{1,6}[：:]")
+#: a 时间：/ 日期：line (not dropped as boilerplate elsewhere: only among the leading lines)
 _TIME_LINE = re.compile(r"^[（(【\[]?\s*(?:时间|日期)\s*[：:]")
 _TITLE_YEAR = re.compile(r"^[《“\"]?(\d{4})\s*年")
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
@@ -348,10 +354,9 @@ class _Meta:
     url: str | None = None
 
     def merged(self, other: _Meta) -> _Meta:
-        """Each field from ``self``, else from ``other``."""
-        return _Meta(*(a if a is not None else b for a, b in
-                       zip((self.issued, self.origin, self.publisher, self.url),
-                           (other.issued, other.origin, other.publisher, other.url))))
+        """Each field from ``self``, else from ``other`` (the file's front matter)."""
+        return _Meta(**{f.name: getattr(other, f.name) if getattr(self, f.name) is None
+                        else getattr(self, f.name) for f in fields(self)})
 
 
 def _read_field(meta: _Meta, field_: str, value: str, line: int, display: str,
@@ -392,8 +397,7 @@ def _is_url(value: str) -> bool:
 def _read_meta_line(meta: _Meta, line: str, n: int, display: str,
                     out: list[ReadWarning]) -> _Meta:
     """The fields of a 来源：… 时间：… line (several may share one line)."""
-    # a key starts the line or follows a space or bracket (not 图片来源：, a caption's
-    # credit); a value ends at the next ``key：`` of the line (记者：…, 编辑：…)
+    # a key starts the line or follows a space or bracket (not 图片来源：, a caption's credit)
     for m in _META_FIELD.finditer(line):
         if m.start() and line[m.start() - 1] not in " （(【[":
             continue
@@ -608,8 +612,7 @@ def parse_articles(text: str, *, source: str, id_stem: str | None = None,
     (('一、背景', '正文一句。'), ((0, '一、背景'),), ('某研究中心',))
     """
     articles, found = _parse(text, source=source, id_stem=id_stem, display=source)
-    for w in found:
-        (on_warning or _warn)(w)
+    _emit(found, on_warning)
     return articles
 
 
@@ -751,8 +754,7 @@ def read_file(path: Path, *, root: Path | None = None,
     source = _text_name(path.relative_to(root).as_posix() if root is not None else path.name)
     articles, found = _read(path, source=source, id_stem=slugify(_text_name(path.stem)),
                             display=_text_name(path.as_posix()))
-    for w in found:
-        (on_warning or _warn)(w)
+    _emit(found, on_warning)
     return articles
 
 
@@ -954,6 +956,5 @@ def iter_corpus(paths: Sequence[Path], *,
             yield Skipped(path=e.display, reason=f"internal error while reading "
                                                  f"({type(exc).__name__}: {exc}); please report it")
             continue
-        for w in found:
-            (on_warning or _warn)(w)
+        _emit(found, on_warning)
         yield from articles

@@ -66,7 +66,7 @@ outer variable is only substituted when the subquery projects it: write
 ``{ SELECT DISTINCT ?node ?place WHERE { … ?place } }``, not ``SELECT ?node``.
 
 The queries that read the whole graph (``entities``, ``relations``, ``industries-of``,
-``mechanisms``, ``modeled-on``) read the summary graph (:mod:`policykg.graph.summary`)
+``mechanisms``, ``modeled-on``, ``timeline``) read the summary graph (:mod:`policykg.graph.summary`)
 that the build derives from the article graphs: totals per entity and class and per
 un-negated relation, each relation with its best sentence, computed once, instead of
 every article's copy. So ``industries-of``, ``mechanisms`` and ``modeled-on`` give one
