@@ -300,8 +300,9 @@ def _blocks(table: SummaryTable) -> Iterator[str]:
     y_type = f" {_TYPE} <{_PKG}YearCount>{g}"
     y_count, y_year = (f" {k}{p}> " for p in _YEAR_PREDICATES)
     sha1 = hashlib.sha1
-    # (node, what to write): an entity class's ("e", (label, class), count) or a
-    # relation's ("r", (subject, predicate, object), (totals, rank))
+    # (node, what to write): an entity class's ("e", (label, class), count), a
+    # relation's ("r", (subject, predicate, object), (totals, rank, its IRI)) or one of
+    # its years' ("y", (), (year, articles))
     nodes: list[tuple[str, str, tuple[str, ...], Any]] = [
         (f"<{_NODE}e/{info[lab][2]}/{cls}>", "e", (lab, cls), n)
         for (lab, cls), n in table.types.items()]
@@ -309,13 +310,14 @@ def _blocks(table: SummaryTable) -> Iterator[str]:
         node = f"{_NODE}r/{sha1(f'{s}|{p}|{o}'.encode('utf-8')).hexdigest()[:16]}"
         nodes.append((f"<{node}>", "r", (s, p, o), (r, i, node)))
         # a year's node sorts before its relation's ("/" < ">"), as the nodes are sorted
-        nodes += [(f"<{node}/y/{year}>", "y", (), n) for year, n in r.years]
+        nodes += [(f"<{node}/y/{year}>", "y", (), (year, n)) for year, n in r.years]
     nodes.sort(key=lambda n: n[0])
     for node, kind, key, data in nodes:
         if kind == "y":
+            year, n = data
             yield (f"{node}{y_type}"
-                   f'{node}{y_count}"{data}"^^{_INT}{g}'
-                   f'{node}{y_year}"{node[-5:-1]}"^^{_INT}{g}')
+                   f'{node}{y_count}"{n}"^^{_INT}{g}'
+                   f'{node}{y_year}"{year}"^^{_INT}{g}')
             continue
         if kind == "e":
             (lab, cls), n = key, data
