@@ -192,7 +192,8 @@ def test_queries_that_read_the_summary_refuse_a_store_without_it(tmp_path) -> No
     say '# reads: summary', and run_query refuses them with what to do instead."""
     queries = named_queries()
     reading = sorted(n for n, q in queries.items() if "summary" in q.reads)
-    assert reading == ["entities", "industries-of", "mechanisms", "modeled-on", "relations"]
+    assert reading == ["entities", "industries-of", "mechanisms", "modeled-on", "relations",
+                       "timeline"]
     hint = ("has no summary graph (a store filled only with GraphStore.replace_article, or "
             "built by a policykg older than the summary graph, has none); rebuild the store "
             "with `policykg build`, or, in Python, add it after loading the article graphs: "
