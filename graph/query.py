@@ -147,6 +147,8 @@ class QueryParam:
 
         >>> QueryParam("place", "", kind="label").term("济南")
         <Literal value=济南 language=zh>
+        >>> QueryParam("since", "", kind="year").term("2024").datatype
+        <NamedNode value=http://www.w3.org/2001/XMLSchema#integer>
         """
         if self.kind == "label":
             return ox.Literal(value, language="zh")
