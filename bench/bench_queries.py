@@ -49,6 +49,12 @@ CASES: list[tuple[str, dict[str, str]]] = [
     ("mechanisms", {}),
     ("modeled-on", {"x": "济青联动"}),
     ("relations", {}),
+    # over time (issue 16): the bundled dev texts are dated, and so are their clones
+    ("relations", {"since": "2026"}),
+    ("coordinates-with", {"place": "广州", "since": "2026"}),
+    ("industries-of", {"since": "2022", "until": "2023"}),
+    ("timeline", {"subject": "广州"}),
+    ("timeline", {"predicate": "coordinatesWith", "since": "2026"}),
 ]
 
 

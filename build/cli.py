@@ -164,6 +164,8 @@ def _print_summary(report) -> None:  # noqa: ANN001 - BuildReport
         out.print(f"  skipped: {len(report.skipped)} input(s)")
     for s in report.skipped:
         err.print(f"skipped {s.path}: {s.reason}", markup=False, soft_wrap=True)  # one line: paths stay copyable
+    for w in report.warnings:   # built without the value: a warning, not a failure
+        err.print(f"warning: {w}", markup=False, soft_wrap=True)
 
 
 @app.command()

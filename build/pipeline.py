@@ -38,7 +38,7 @@ Output folder layout::
       store/         the embedded Oxigraph store (policykg query / serve / push)
       views/         index.html, article/<id>.html, place/<slug>.html
       report.json    summary: articles, entities per type, relations per predicate,
-                     skipped inputs, SHACL conformance
+                     skipped inputs, reader warnings (an unreadable date …), SHACL conformance
       validation.txt SHACL results (with --validate)
       state.json     per-article fingerprints for incremental rebuilds
       cache/         per article: its N-Quads, its blocks of graph.trig / graph.ttl, its
@@ -81,7 +81,7 @@ from policykg.build.state import (
     CACHE_DIR, STATE_FILE, ArticleRecord, BuildLock, BuildState, LockBusy, cache_name,
     code_version, fingerprint, shapes_version,
 )
-from policykg.graph.model import Skipped
+from policykg.graph.model import ReadWarning, Skipped
 from policykg.graph.rdf import (
     PREFIXES, atomic_file, atomic_write, from_shared_key, serialize_body, split_prefixes,
 )
@@ -138,6 +138,8 @@ class BuildReport:
     chars: int = 0                  #: characters of article text read
     #: seconds per stage; extract/rdf/validate summed over workers (CPU-ish time)
     timings: dict[str, float] = field(default_factory=dict)
+    #: what the reader left out of articles that were built (an unreadable date …)
+    warnings: tuple[ReadWarning, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -148,6 +150,8 @@ class BuildReport:
         return json.dumps({
             "articles": list(self.articles),
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "warnings": [{"path": w.path, "line": w.line, "message": w.message}
+                         for w in self.warnings],
             "entities_by_type": self.entities_by_type,
             "relations_by_predicate": self.relations_by_predicate,
             "conforms": self.conforms,
@@ -246,6 +250,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                 prev = None
         records: list[ArticleRecord] = []
         skipped: list[Skipped] = []
+        read_warnings: list[ReadWarning] = []
         sources: dict[str, str] = {}                     # article id → source
         todo: dict[str, tuple[str, int]] = {}            # article id → (fingerprint, chars)
         n = Counter[str]()
@@ -254,7 +259,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
 
         def items() -> Iterator[object]:
             """Articles to extract; reused records and skipped inputs pass through."""
-            for item in iter_corpus(list(paths)):
+            for item in iter_corpus(list(paths), on_warning=read_warnings.append):
                 if isinstance(item, Skipped):
                     yield item
                     continue
@@ -387,6 +392,7 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
             seconds=time.perf_counter() - t0, outputs=outputs,
             extracted=n["extracted"], reused=n["reused"], removed=removed,
             quads=n_quads, chars=n["chars"], timings=dict(sorted(timings.items())),
+            warnings=tuple(read_warnings),
         )
         atomic_write(staging / "report.json", report.to_json().encode("utf-8"))
         atomic_write(staging / STATE_FILE,

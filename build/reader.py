@@ -5,7 +5,13 @@ Three steps, each usable on its own:
 1. :func:`decode_bytes` — bytes → clean ``str`` (UTF-8, GB18030, or a confident guess).
 2. :func:`parse_articles` — text → articles: split at ``# `` headings, pull out bylines,
    source lines and the closing ``（作者单位…）`` note, drop promo lines, and repair
-   paragraphs that page layout broke across lines.
+   paragraphs that page layout broke across lines. The article's date, source,
+   publisher and address come from its header lines (``date:``, ``source:``,
+   ``publisher:``, ``url:`` after the title), the 来源：/ 时间：/ 发布日期：lines of
+   scraped pages, the file's front matter, or a year that starts the title
+   (:func:`parse_issued` reads the dates); a date that cannot be read is a
+   :class:`~policykg.graph.model.ReadWarning` naming the file and line, and the
+   article is built without it.
 3. :func:`read_file` / :func:`iter_corpus` — files and folders → articles, one file at a
    time; a bad file becomes a :class:`Skipped` and never stops the rest.
 
@@ -13,6 +19,9 @@ Three steps, each usable on its own:
 >>> [a] = parse_articles(text, source="demo.txt")
 >>> a.id, a.title, a.authors, a.paragraphs
 ('demo-1', '济青联动', ('张三', '李四'), ('济南与青岛联动，加快融合发展。',))
+>>> [a] = parse_articles("# 标题\\ndate: 2026-01-22\\n来源：浙江日报\\n正文一句。", source="d.txt")
+>>> a.issued, a.origin, a.paragraphs
+('2026-01-22', '浙江日报', ('正文一句。',))
 """
 from __future__ import annotations
 
@@ -21,17 +30,22 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields, replace
+from datetime import date
 from pathlib import Path, PurePosixPath
 
-from policykg.graph.model import Article, Skipped
+import yaml
+
+from policykg.graph.model import Article, ReadWarning, Skipped
 
 __all__ = [
     "CorpusError",
     "decode_bytes",
     "iter_corpus",
     "parse_articles",
+    "parse_issued",
     "read_file",
     "slugify",
 ]
@@ -49,6 +63,23 @@ BROKEN_LINK = "broken symbolic link (target does not exist)"
 MISSING = "no such file or folder"
 SPECIAL = "not a regular file or folder (device, pipe or socket)"
 LINK_LOOP = "symbolic link loop (the link leads back to itself; not followed)"
+#: what :func:`parse_issued` accepts, in its error message
+DATE_FORMATS = "YYYY-MM-DD, YYYY年M月D日 or YYYY"
+NO_ISSUED = "the article is built without dcterms:issued"
+NO_URL = "the article is built without schema:url"
+
+#: called with each warning of a file (see :func:`iter_corpus`)
+OnWarning = Callable[[ReadWarning], None]
+
+
+def _emit(found: list[ReadWarning], on_warning: OnWarning | None) -> None:
+    """Pass each warning to ``on_warning``; by default a Python ``UserWarning``, so
+    library users see it too."""
+    for w in found:
+        if on_warning is None:
+            warnings.warn(str(w), UserWarning, stacklevel=3)
+        else:
+            on_warning(w)
 
 
 class CorpusError(Exception):
@@ -259,6 +290,122 @@ _DATE_LINE = re.compile(
     r"(?:\s+(?:星期|周)[一二三四五六日天])?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 
+# --- article metadata (date, source, publisher, url)
+#: ``date: 2026-01-22`` … header lines after the title (English keys, case-insensitive)
+_HEADER = re.compile(r"^(date|source|publisher|url)\s*[:：]\s*(.*)$", re.IGNORECASE)
+#: the fields of scraped 来源 / 发布时间 lines; one line may hold several
+_META_FIELD = re.compile(
+    r"(文章来源|本文来源|信息来源|来源|稿源|出处|转自|发布时间|发布日期|发布机构|时间|日期)\s*[：:]\s*")
+_META_KEY = {"文章来源": "origin", "本文来源": "origin", "信息来源": "origin", "来源": "origin",
+             "稿源": "origin", "出处": "origin", "转自": "origin", "发布时间": "issued",
+             "发布日期": "issued", "时间": "issued", "日期": "issued", "发布机构": "publisher",
+             "date": "issued", "source": "origin", "publisher": "publisher", "url": "url"}
+#: where a field's value ends: the next short ``key：`` of the line (记者：…, 编辑：…)
+_NEXT_KEY = re.compile(r"\s+[^\s：:]{1,6}[：:]")
+#: a 时间：/ 日期：line (not dropped as boilerplate elsewhere: only among the leading lines)
+_TIME_LINE = re.compile(r"^[（(【\[]?\s*(?:时间|日期)\s*[：:]")
+_TITLE_YEAR = re.compile(r"^[《“\"]?(\d{4})\s*年")
+_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_CLOSERS = "）)】]"
+# dates: the time of day, a weekday and a time zone are read past
+_DATE_TAIL = re.compile(r"(?:\s*(?:星期|周)[一二三四五六日天])?"
+                        r"(?:(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_YMD = re.compile(r"^(\d{4})\s*(?:[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})"
+                  r"|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日)$")
+_YM = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?$")
+_Y = re.compile(r"^(\d{4})\s*年?$")
+
+
+def parse_issued(value: str) -> str:
+    """A publication date as ``YYYY-MM-DD``, or ``YYYY`` when only the year (or the
+    year and month) is given; raises ``ValueError`` saying what is accepted.
+
+    >>> parse_issued("2026-01-22"), parse_issued("2026年2月1日 10:30"), parse_issued("2024")
+    ('2026-01-22', '2026-02-01', '2024')
+    >>> parse_issued("2022-01-21T09:00:00+08:00"), parse_issued("2026/2/9"), parse_issued("2026年1月")
+    ('2022-01-21', '2026-02-09', '2026')
+    >>> parse_issued("2026-13-45")
+    Traceback (most recent call last):
+    ...
+    ValueError: date "2026-13-45" is not a valid date (expected YYYY-MM-DD, YYYY年M月D日 or YYYY)
+    """
+    v = _SPACES.sub(" ", value).strip()
+    core = _DATE_TAIL.sub("", v, count=1).strip()
+    try:
+        if m := _YMD.match(core):
+            y, mo, d = m[1], m[2] or m[4], m[3] or m[5]
+            return date(int(y), int(mo), int(d)).isoformat()
+        if (m := _YM.match(core)) and 1 <= int(m[2]) <= 12 and int(m[1]) >= 1:
+            return m[1]
+        if (m := _Y.match(core)) and int(m[1]) >= 1:
+            return m[1]
+    except ValueError:      # 2026-13-45, 2026-02-30: no such day
+        pass
+    raise ValueError(f'date "{v}" is not a valid date (expected {DATE_FORMATS})')
+
+
+@dataclass(frozen=True)
+class _Meta:
+    """An article's metadata as read so far: the first value of each field wins."""
+
+    issued: str | None = None
+    origin: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+
+    def merged(self, other: _Meta) -> _Meta:
+        """Each field from ``self``, else from ``other`` (the file's front matter)."""
+        return _Meta(**{f.name: getattr(other, f.name) if getattr(self, f.name) is None
+                        else getattr(self, f.name) for f in fields(self)})
+
+
+def _read_field(meta: _Meta, field_: str, value: str, line: int, display: str,
+                out: list[ReadWarning]) -> _Meta:
+    """``meta`` with ``field_`` set from ``value`` unless it is set already (or invalid:
+    then a warning goes to ``out``)."""
+    value = value.strip().strip(_CLOSERS).strip()
+    if not value or getattr(meta, field_) is not None:
+        return meta
+    if field_ == "issued":
+        try:
+            value = parse_issued(value)
+        except ValueError as exc:
+            out.append(ReadWarning(display, line, f"{exc}; {NO_ISSUED}"))
+            # "": given but unreadable; no other line, front matter or title year stands in
+            # for it (the warning says the article has no date)
+            return replace(meta, issued="")
+    elif field_ == "url" and not _is_url(value):
+        out.append(ReadWarning(display, line, f'url "{value}" is not an http(s) address; {NO_URL}'))
+        return meta
+    return replace(meta, **{field_: value})
+
+
+def _is_url(value: str) -> bool:
+    """An http(s) address that is a valid IRI (as the store parses it: ``https://[x]``
+    or ``%zz`` would stop the load)."""
+    import pyoxigraph as ox  # lazy: only files with a url: line need it
+
+    if not _URL.match(value):
+        return False
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_meta_line(meta: _Meta, line: str, n: int, display: str,
+                    out: list[ReadWarning]) -> _Meta:
+    """The fields of a 来源：… 时间：… line (several may share one line)."""
+    # a key starts the line or follows a space or bracket (not 图片来源：, a caption's credit)
+    for m in _META_FIELD.finditer(line):
+        if m.start() and line[m.start() - 1] not in " （(【[":
+            continue
+        value = _NEXT_KEY.split(line[m.end():], maxsplit=1)[0]
+        meta = _read_field(meta, _META_KEY[m[1]], value, n, display, out)
+    return meta
+
+
 _BYLINE = re.compile(
     r"^(?:[□■◎●○◇◆]\s*|(?:作者|文|撰文|文字|作者署名)\s*[：:／/｜|丨]\s*)(?P<names>\S.*)$"
 )
@@ -419,59 +566,117 @@ def _glue(a: str, b: str) -> str:
     return a + sep + b
 
 
-def _split_front_matter(lines: list[str]) -> list[str]:
-    if lines and lines[0].strip() == "---":
+_Line = tuple[int, str]     #: (1-based line number in the file, text)
+
+
+def _split_front_matter(lines: list[_Line], display: str,
+                        out: list[ReadWarning]) -> tuple[list[_Line], _Meta]:
+    """The lines after a ``---`` front matter block, and the metadata it gives
+    (YAML read as plain strings: a date YAML cannot construct is reported, not raised)."""
+    if lines and lines[0][1].strip() == "---":
         for i in range(1, min(len(lines), 200)):
-            if lines[i].strip() in ("---", "..."):
-                return lines[i + 1:]
-    return lines
+            if lines[i][1].strip() in ("---", "..."):
+                return lines[i + 1:], _front_matter_meta(lines[1:i], display, out)
+    return lines, _Meta()
 
 
-def parse_articles(text: str, *, source: str, id_stem: str | None = None) -> list[Article]:
+def _front_matter_meta(lines: list[_Line], display: str, out: list[ReadWarning]) -> _Meta:
+    meta = _Meta()
+    try:
+        node = yaml.compose("\n".join(t for _, t in lines), Loader=yaml.BaseLoader)
+    except yaml.YAMLError:
+        return meta     # not YAML: dropped as before, without metadata
+    if not isinstance(node, yaml.MappingNode):
+        return meta
+    first = lines[0][0] if lines else 1
+    for key, value in node.value:
+        field_ = _META_KEY.get(str(key.value).lower()) if isinstance(key, yaml.ScalarNode) else None
+        if field_ and isinstance(value, yaml.ScalarNode):
+            meta = _read_field(meta, field_, str(value.value), first + value.start_mark.line,
+                               display, out)
+    return meta
+
+
+def parse_articles(text: str, *, source: str, id_stem: str | None = None,
+                   on_warning: OnWarning | None = None) -> list[Article]:
     """Split text into articles at ``# `` headings and clean each one.
 
     Text before the first ``# `` heading (or a whole file without one) is an article
     titled by its first line when that line is short and unpunctuated, else by the
-    file stem. Articles with no paragraph left are dropped.
+    file stem. Articles with no paragraph left are dropped. Each warning (a date that
+    cannot be read) goes to ``on_warning`` (default: a Python ``UserWarning``).
 
     >>> t = "# 标题\\n来源：某报\\n## 一、背景\\n正文一句。\\n（作者单位：某研究中心）\\n扫码关注"
     >>> [a] = parse_articles(t, source="dir/f.md")
     >>> a.paragraphs, a.headings, a.affiliations
     (('一、背景', '正文一句。'), ((0, '一、背景'),), ('某研究中心',))
     """
+    articles, found = _parse(text, source=source, id_stem=id_stem, display=source)
+    _emit(found, on_warning)
+    return articles
+
+
+def _parse(text: str, *, source: str, id_stem: str | None,
+           display: str) -> tuple[list[Article], list[ReadWarning]]:
     stem = PurePosixPath(source).stem
     id_stem = id_stem if id_stem is not None else slugify(stem)
-    lines = _split_front_matter(_normalise(text).split("\n"))
+    found: list[ReadWarning] = []
+    lines, file_meta = _split_front_matter(list(enumerate(_normalise(text).split("\n"), 1)),
+                                           display, found)
 
-    sections: list[tuple[str | None, list[str]]] = [(None, [])]
-    for line in lines:
+    sections: list[tuple[str | None, list[_Line]]] = [(None, [])]
+    for n, line in lines:
         m = _TITLE_HEADING.match(line.strip())
         if m and m[1]:
             # a heading that is only markup (``# ** **``) starts an untitled article
             sections.append((m[1].replace("**", "").strip() or None, []))
         else:
-            sections[-1][1].append(line)
+            sections[-1][1].append((n, line))
 
     out: list[Article] = []
     for title, body in sections:
-        built = _build(title, body, fallback_title=stem)
+        warned: list[ReadWarning] = []
+        built = _build(title, body, fallback_title=stem, display=display, out=warned)
         if built is None:
             continue
-        title_, authors, affs, paragraphs, headings = built
+        found += warned         # an article's warnings only when the article is built
+        title_, authors, affs, paragraphs, headings, meta = built
+        meta = meta.merged(file_meta)
+        if meta.issued is None and (y := _TITLE_YEAR.match(title_)) and int(y[1]) >= 1:
+            meta = replace(meta, issued=y[1])    # 2026年…政府工作报告: the year only
         n = len(out) + 1
         out.append(Article(id=f"{id_stem}-{n}", source=source, index=n, title=title_,
                            authors=authors, affiliations=affs, paragraphs=paragraphs,
-                           headings=headings))
-    return out
+                           headings=headings, issued=meta.issued or None, origin=meta.origin,
+                           publisher=meta.publisher, url=meta.url))
+    return out, found
 
 
-def _build(title: str | None, lines: list[str], *, fallback_title: str):
+def _build(title: str | None, lines: list[_Line], *, fallback_title: str, display: str,
+           out: list[ReadWarning]):
     cleaned: list[tuple[str, bool]] = []  # (stripped line, indented)
-    for raw in lines:
+    meta = _Meta()
+    # the leading lines (the title when it is no ``#`` heading, a byline, metadata)
+    # may hold ``date:`` … header lines, a 时间：line or a bare date
+    lead, lead_max = 0, (1 if title is None else 0)
+    for n, raw in lines:
         line = _SPACES.sub(" ", raw).strip()
-        if not line or _is_promo(line) or _is_meta(line):
+        if not line or _is_promo(line):
+            continue
+        leading = lead <= lead_max
+        if leading and (h := _HEADER.match(line)):
+            meta = _read_field(meta, _META_KEY[h[1].lower()], h[2], n, display, out)
+            continue
+        if _is_meta(line) or (leading and _TIME_LINE.match(line) and len(line) <= _META_MAX):
+            if _DATE_LINE.match(line):
+                if leading:
+                    meta = _read_field(meta, "issued", line, n, display, out)
+            else:
+                meta = _read_meta_line(meta, line, n, display, out)
             continue
         cleaned.append((line, bool(_INDENT.match(raw))))
+        if _byline(line) is None:
+            lead += 1
     if not cleaned:
         return None
     if title is None:
@@ -533,32 +738,37 @@ def _build(title: str | None, lines: list[str], *, fallback_title: str):
         return None
     heads = tuple((i, p.text) for i, p in enumerate(paras)
                   if p.heading or (p.parts == 1 and _looks_like_heading(p.text)))
-    return title, authors, affs, tuple(p.text for p in paras), heads
+    return title, authors, affs, tuple(p.text for p in paras), heads, meta
 
 
 # --------------------------------------------------------------------------- files
 
-def read_file(path: Path, *, root: Path | None = None) -> list[Article]:
+def read_file(path: Path, *, root: Path | None = None,
+              on_warning: OnWarning | None = None) -> list[Article]:
     """Read one file; ``Article.source`` is relative to ``root`` (or the file name).
 
-    Raises :class:`CorpusError` naming the file when it cannot be read or has no text.
+    Raises :class:`CorpusError` naming the file when it cannot be read or has no text;
+    warnings go to ``on_warning`` (default: a Python ``UserWarning``).
     """
     path = Path(path)
     source = _text_name(path.relative_to(root).as_posix() if root is not None else path.name)
-    return _read(path, source=source, id_stem=slugify(_text_name(path.stem)),
-                 display=_text_name(path.as_posix()))
+    articles, found = _read(path, source=source, id_stem=slugify(_text_name(path.stem)),
+                            display=_text_name(path.as_posix()))
+    _emit(found, on_warning)
+    return articles
 
 
-def _read(path: Path, *, source: str, id_stem: str, display: str) -> list[Article]:
+def _read(path: Path, *, source: str, id_stem: str,
+          display: str) -> tuple[list[Article], list[ReadWarning]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusError(display, f"cannot read file ({exc.strerror or exc})") from None
     text = decode_bytes(data, path=display)
-    articles = parse_articles(text, source=source, id_stem=id_stem)
+    articles, found = _parse(text, source=source, id_stem=id_stem, display=display)
     if not articles:
         raise CorpusError(display, NO_ARTICLE)
-    return articles
+    return articles, found
 
 
 @dataclass(frozen=True)
@@ -719,12 +929,16 @@ def _id_stems(plan: list[_Entry]) -> dict[str, str]:
     return stems
 
 
-def iter_corpus(paths: Sequence[Path]) -> Iterator[Article | Skipped]:
+def iter_corpus(paths: Sequence[Path], *,
+                on_warning: OnWarning | None = None) -> Iterator[Article | Skipped]:
     """Articles of every ``.txt``/``.md`` file under ``paths``, one file read at a time.
 
     Folders are walked recursively in sorted order of relative path; hidden entries are
     ignored; other files, links leading outside the folder and unreadable files come
-    out as :class:`Skipped` in their place, and reading continues.
+    out as :class:`Skipped` in their place, and reading continues. A file's warnings
+    (:class:`~policykg.graph.model.ReadWarning`: a date that cannot be read; the
+    article is built without it) go to ``on_warning`` before its articles come out
+    (default: a Python ``UserWarning``).
     """
     plan = _plan(paths)
     stems = _id_stems(plan)
@@ -733,7 +947,8 @@ def iter_corpus(paths: Sequence[Path]) -> Iterator[Article | Skipped]:
             yield Skipped(path=e.display, reason=e.skip or "")
             continue
         try:
-            articles = _read(e.path, source=e.source, id_stem=stems[e.display], display=e.display)
+            articles, found = _read(e.path, source=e.source, id_stem=stems[e.display],
+                                    display=e.display)
         except CorpusError as exc:
             yield Skipped(path=e.display, reason=exc.reason)
             continue
@@ -741,4 +956,5 @@ def iter_corpus(paths: Sequence[Path]) -> Iterator[Article | Skipped]:
             yield Skipped(path=e.display, reason=f"internal error while reading "
                                                  f"({type(exc).__name__}: {exc}); please report it")
             continue
+        _emit(found, on_warning)
         yield from articles

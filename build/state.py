@@ -38,7 +38,7 @@ __all__ = [
 STATE_FILE = "state.json"
 CACHE_DIR = "cache"
 #: Bump when the layout of state.json or cache/ changes: older outputs are rebuilt in full.
-STATE_FORMAT = 4
+STATE_FORMAT = 5   # 5: the summary facts (cache/*.sum) carry the article's date
 
 #: Modules whose code decides an article's quads (reader changes show in the content hash).
 _CODE_MODULES = (

@@ -50,6 +50,7 @@ class Article:
     issued: str | None = None
     origin: str | None = None       #: where it was taken from (来源：…): ``dcterms:source``
     publisher: str | None = None    #: who published it: ``dcterms:publisher``
+    url: str | None = None          #: the page it was taken from (``url:``): ``schema:url``
 
     @cached_property
     def text(self) -> str:
@@ -63,7 +64,10 @@ class Article:
     @cached_property
     def content_hash(self) -> str:
         h = hashlib.sha256()
-        for part in (self.title, *self.authors, "\x1e", *self.affiliations, "\x1e", self.text):
+        # the metadata too: it is in the article graph, so a change must rebuild the article
+        meta = (self.issued or "", self.origin or "", self.publisher or "", self.url or "")
+        for part in (self.title, *self.authors, "\x1e", *self.affiliations, "\x1e", *meta,
+                     "\x1e", self.text):
             h.update(part.encode("utf-8") + b"\x1f")
         return h.hexdigest()
 
@@ -126,6 +130,22 @@ class ArticleGraph:
     entities: tuple[Entity, ...]    #: sorted by label
     relations: tuple[Relation, ...] #: sorted by (subject, predicate, object)
     mentions: tuple[tuple[str, int], ...] = ()  #: (label, count) sorted by label
+
+
+@dataclass(frozen=True)
+class ReadWarning:
+    """Something in an input that was left out while the rest of it was built.
+
+    >>> str(ReadWarning("a/b.txt", 3, 'date "2026-13-45" is not a valid date'))
+    'a/b.txt:3: date "2026-13-45" is not a valid date'
+    """
+
+    path: str
+    line: int                       #: 1-based line of the file
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
 
 
 @dataclass(frozen=True)

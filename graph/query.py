@@ -26,6 +26,10 @@ which RDF term the value is bound as:
     (``FILTER(STR(?name) = ?place)`` compares every label in the store: seconds
     on a 1 M-quad graph.) A label stated only as a plain or otherwise tagged
     literal does not match a ``label`` parameter.
+``year``
+    a four-digit year (``2024``) bound as an ``xsd:integer``, compared with the
+    summary's ``pkg:year`` or the year of an article's ``dcterms:issued``; any
+    other value is a :class:`QueryError` that says so (``since`` / ``until``).
 
 A ``# reads:`` line names, separated by commas, the derived graphs the query needs
 besides the article graphs; the one there is, ``summary``, is the summary graph
@@ -62,7 +66,7 @@ outer variable is only substituted when the subquery projects it: write
 ``{ SELECT DISTINCT ?node ?place WHERE { … ?place } }``, not ``SELECT ?node``.
 
 The queries that read the whole graph (``entities``, ``relations``, ``industries-of``,
-``mechanisms``, ``modeled-on``) read the summary graph (:mod:`policykg.graph.summary`)
+``mechanisms``, ``modeled-on``, ``timeline``) read the summary graph (:mod:`policykg.graph.summary`)
 that the build derives from the article graphs: totals per entity and class and per
 un-negated relation, each relation with its best sentence, computed once, instead of
 every article's copy. So ``industries-of``, ``mechanisms`` and ``modeled-on`` give one
@@ -127,6 +131,7 @@ READS: dict[str, str] = {"summary": SUMMARY_GRAPH}
 PARAM_KINDS: dict[str, str] = {
     "string": "a plain xsd:string literal",
     "label": 'a Chinese-tagged literal "…"@zh, as the builder writes labels',
+    "year": "an xsd:integer year of four digits",
 }
 
 
@@ -142,9 +147,16 @@ class QueryParam:
 
         >>> QueryParam("place", "", kind="label").term("济南")
         <Literal value=济南 language=zh>
+        >>> QueryParam("since", "", kind="year").term("2024").datatype
+        <NamedNode value=http://www.w3.org/2001/XMLSchema#integer>
         """
         if self.kind == "label":
             return ox.Literal(value, language="zh")
+        if self.kind == "year":
+            if not re.fullmatch(r"\d{4}", value.strip()):
+                raise QueryError(f"parameter ?{self.name}: got {value!r}; it takes a year "
+                                 "of four digits, e.g. 2024")
+            return ox.Literal(value.strip(), datatype=ox.NamedNode(_XSD + "integer"))
         return ox.Literal(value)
 
 
@@ -160,7 +172,8 @@ class NamedQuery:
 
 _PARAM = re.compile(r"^\?(\w+)(?:\s*\(([^()]*)\))?\s*(?:—|–|--|-|:)\s*(.+)$")
 _PARAM_HELP = ("write '# param: ?name — description', with '(optional)' after the name if it "
-               "may be omitted, '(label)' if it is bound as a @zh label, or '(optional, label)'")
+               "may be omitted, '(label)' if it is bound as a @zh label, '(year)' if it is a "
+               "year bound as an xsd:integer, or '(optional, label)'")
 
 
 def _parse_param(where: str, line: str, value: str) -> QueryParam:
@@ -383,7 +396,8 @@ def run_query(store: GraphStore, query: str | NamedQuery, *,
             _parse_param("query text", line, value) for line, key, value in header if key == "param")}
         reads = tuple(n for line, key, value in header if key == "reads"
                       for n in _parse_reads("query text", line, value))
-        text, hide, label = query, frozenset(params), "text"
+        # its declared parameters are inputs even when not given (an optional ?since)
+        text, hide, label = query, frozenset(params) | frozenset(declared), "text"
     for graph in reads:
         _require_graph(store, graph, label)
     bindings = {}

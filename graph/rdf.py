@@ -18,7 +18,10 @@ What one article's named graph ``<g/ID>`` holds:
 * the article: ``a pkg:Article, schema:Article, prov:Entity``; ``dcterms:title``,
   one ``dcterms:creator`` per author and one ``schema:affiliation`` per
   affiliation (``@zh`` literals); ``pkg:sourceFile``, ``pkg:articleIndex``,
-  ``pkg:contentHash``. Authors are plain literals and therefore *unordered*: RDF
+  ``pkg:contentHash``; when the file says: ``dcterms:issued`` (``xsd:date``, or
+  ``xsd:gYear`` when only the year is known), ``dcterms:source`` (where it was taken
+  from, ``@zh``), ``dcterms:publisher`` (``@zh``) and ``schema:url`` (an IRI).
+  Authors are plain literals and therefore *unordered*: RDF
   has no cheap ordered multi-value that SPARQL users enjoy (rdf:List needs blank
   nodes, which break byte-stable output); the order is in the source file.
 * every entity of the article: ``a pkg:Entity`` plus each specific class,
@@ -67,7 +70,7 @@ from policykg.ontology.namespace import ONTOLOGY_IRI, PKG, PKGID
 
 __all__ = [
     "PREFIXES", "Quad", "slug", "entity_iri", "article_iri", "graph_iri", "assertion_iri",
-    "evidence_iri", "rule_iri", "confidence_literal", "confidence_lexical", "article_quads", "to_dataset",
+    "evidence_iri", "rule_iri", "confidence_literal", "confidence_lexical", "date_nt", "article_quads", "to_dataset",
     "to_nquads", "to_trig", "to_turtle_union", "write_nquads", "write_trig",
     "write_turtle_union", "to_oxigraph", "to_oxigraph_term", "from_oxigraph_term", "oxigraph_quads",
     "article_nquads", "article_oxigraph", "article_blocks", "GraphBlocks",
@@ -237,6 +240,18 @@ _DECIMAL = _nt(XSD.decimal)
 _TRUE_NT = f'"true"^^{_nt(XSD.boolean)}'
 
 
+_DATE, _GYEAR = _nt(XSD.date), _nt(XSD.gYear)
+
+
+def date_nt(issued: str) -> str:
+    """``YYYY-MM-DD`` as an xsd:date, ``YYYY`` as an xsd:gYear (N-Triples).
+
+    >>> date_nt("2026-01-22"), date_nt("2026")
+    ('"2026-01-22"^^<http://www.w3.org/2001/XMLSchema#date>', '"2026"^^<http://www.w3.org/2001/XMLSchema#gYear>')
+    """
+    return f'"{issued}"^^{_GYEAR if len(issued) == 4 else _DATE}'
+
+
 def _int_nt(n: int) -> str:
     return f'"{int(n)}"^^{_INT}'
 
@@ -252,6 +267,8 @@ class _P:
     __slots__ = ()
     label, alt = _nt(RDFS.label), _nt(SKOS.altLabel)
     title, creator, affiliation = _nt(DCTERMS.title), _nt(DCTERMS.creator), _nt(SDO.affiliation)
+    issued, source, publisher, url = (_nt(DCTERMS.issued), _nt(DCTERMS.source),
+                                      _nt(DCTERMS.publisher), _nt(SDO.url))
     derived = _nt(PROV.wasDerivedFrom)
     subject, predicate, object = _nt(RDF.subject), _nt(RDF.predicate), _nt(RDF.object)
     statement = _nt(RDF.Statement)
@@ -284,6 +301,14 @@ def _article_triples(ag: ArticleGraph) -> dict[_Key, None]:
     out[art, 1, _pkg("sourceFile"), _str_nt(a.source)] = None
     out[art, 1, _pkg("articleIndex"), _int_nt(a.index)] = None
     out[art, 1, _pkg("contentHash"), _str_nt(a.content_hash)] = None
+    if a.issued:
+        out[art, 1, _P.issued, date_nt(a.issued)] = None
+    if a.origin:
+        out[art, 1, _P.source, _zh_nt(a.origin)] = None
+    if a.publisher:
+        out[art, 1, _P.publisher, _zh_nt(a.publisher)] = None
+    if a.url:
+        out[art, 1, _P.url, f"<{a.url}>"] = None
 
     mentions = dict(ag.mentions)
     entity_cls = _pkg("Entity")

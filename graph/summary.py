@@ -19,7 +19,16 @@ article-graph namespace ``…/id/g/``), derived from the article graphs:
   ``pkg:relationRank``, ``pkg:maxConfidence`` (the highest ``pkg:confidence`` of
   those assertions), ``pkg:articleCount`` (how many articles assert it un-negated)
   and, when one of those assertions has un-negated evidence, its best sentence:
-  ``pkg:bestSentence`` and the article it is from, ``pkg:bestSentenceArticle``.
+  ``pkg:bestSentence`` and the article it is from, ``pkg:bestSentenceArticle``;
+  over time (the articles' ``dcterms:issued``): ``pkg:firstStated`` and
+  ``pkg:lastStated`` (the earliest and latest date of those articles, ``xsd:date``,
+  or ``xsd:gYear`` where that article gives only its year), one ``pkg:yearCount``
+  node per year (a ``pkg:YearCount`` with ``pkg:year``, an ``xsd:integer``, and
+  ``pkg:articleCount``) and ``pkg:undatedArticleCount`` for the articles without a
+  date (only when there are any). Dates compare as their text: a year-only date
+  counts as the start of its year (``2026`` is before ``2026-01-22``), so a relation
+  stated in a ``2026`` article and a ``2026-03-01`` one was first stated ``2026``
+  and last ``2026-03-01``.
 
 The best sentence is the evidence sentence of highest confidence among the un-negated
 evidence of the un-negated assertions; of equals, the one of the first article in
@@ -84,8 +93,8 @@ import pyoxigraph as ox
 
 from policykg.graph.model import ArticleGraph
 from policykg.graph.rdf import (  # and the N-Triples pieces the article graphs are written with
-    _DECIMAL, _INT, _TYPE, PREFIXES, _str_nt, article_iri, confidence_lexical, entity_iri,
-    serialize_body,
+    _DECIMAL, _INT, _TYPE, PREFIXES, _str_nt, article_iri, confidence_lexical, date_nt,
+    entity_iri, serialize_body,
 )
 
 __all__ = ["SUMMARY_GRAPH", "ArticleFacts", "RelationTotals", "SummaryTable", "SummaryBuilder",
@@ -101,9 +110,12 @@ _PKG = PREFIXES["pkg"]
 # each node's predicates in the order of to_nquads' sort (code point order of the line:
 # "bestSentence> " sorts before "bestSentenceArticle> "); tests/test_summary.py checks it
 _ENTITY_PREDICATES = ("articleCount", "entity", "entityClass", "entityName", "labelRank")
-_RELATION_PREDICATES = ("articleCount", "bestSentence", "bestSentenceArticle", "maxConfidence",
-                        "objectName", "objectRank", "relationObject", "relationPredicate",
-                        "relationRank", "relationSubject", "subjectName", "subjectRank")
+_RELATION_PREDICATES = ("articleCount", "bestSentence", "bestSentenceArticle", "firstStated",
+                        "lastStated", "maxConfidence", "objectName", "objectRank",
+                        "relationObject", "relationPredicate", "relationRank",
+                        "relationSubject", "subjectName", "subjectRank",
+                        "undatedArticleCount", "yearCount")
+_YEAR_PREDICATES = ("articleCount", "year")
 
 
 @dataclass(frozen=True)
@@ -119,13 +131,15 @@ class ArticleFacts:
     the worker that already wrote the article's IRIs, so the build's main process never
     computes an entity IRI (which needs pinyin, ~0.7 s to import). Facts made without
     it (``slugs=()``) get their IRIs from :func:`entity_iri`. ``article``: the article's
-    id, which breaks ties between equally confident sentences of several articles.
+    id, which breaks ties between equally confident sentences of several articles;
+    ``issued``: its date (``YYYY-MM-DD`` or ``YYYY``, ``""`` when it has none).
     """
 
     types: tuple[tuple[str, str], ...]
     relations: tuple[tuple[str, str, str, str, str, int, str], ...]
     slugs: tuple[tuple[str, str], ...] = ()
     article: str = ""
+    issued: str = ""
 
 
 def article_facts(ag: ArticleGraph) -> ArticleFacts:
@@ -147,7 +161,8 @@ def article_facts(ag: ArticleGraph) -> ArticleFacts:
             r.subject, r.predicate, r.object, confidence_lexical(r.confidence), *sentence)
     labels = sorted({lab for lab, _ in types} | {x for r in rels.values() for x in (r[0], r[2])})
     return ArticleFacts(tuple(types), tuple(rels[k] for k in sorted(rels)),
-                        tuple((lab, _local(lab)) for lab in labels), ag.article.id)
+                        tuple((lab, _local(lab)) for lab in labels), ag.article.id,
+                        ag.article.issued or "")
 
 
 def _local(label: str) -> str:
@@ -160,15 +175,15 @@ def facts_to_bytes(facts: ArticleFacts) -> bytes:
     >>> facts_from_bytes(facts_to_bytes(ArticleFacts((("济南", "City"),), ()))).types
     (('济南', 'City'),)
     """
-    return (json.dumps([facts.types, facts.relations, facts.slugs, facts.article],
+    return (json.dumps([facts.types, facts.relations, facts.slugs, facts.article, facts.issued],
                        ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def facts_from_bytes(data: bytes) -> ArticleFacts:
-    types, rels, slugs, article = json.loads(data)
+    types, rels, slugs, article, issued = json.loads(data)
     return ArticleFacts(tuple((lab, c) for lab, c in types),
                         tuple((s, p, o, c, t, i, tc) for s, p, o, c, t, i, tc in rels),
-                        tuple((lab, x) for lab, x in slugs), article)
+                        tuple((lab, x) for lab, x in slugs), article, issued)
 
 
 @dataclass(frozen=True)
@@ -177,6 +192,10 @@ class RelationTotals:
     articles: int
     sentence: str = ""              #: the best sentence ("" when all evidence is negated)
     article: str = ""               #: the id of the article it is from
+    first: str = ""                 #: earliest date of those articles ("" when none is dated)
+    last: str = ""                  #: latest date of those articles
+    years: tuple[tuple[int, int], ...] = ()     #: (year, articles), by year
+    undated: int = 0                #: articles without a date
 
 
 @dataclass(frozen=True)
@@ -201,13 +220,16 @@ class SummaryBuilder:
         #: per relation, its best sentence so far: ((-confidence, article, start), sentence)
         self._best: dict[tuple[str, str, str], tuple[tuple[Decimal, str, int], str]] = {}
         self._slugs: dict[str, str] = {}
+        #: per dated relation: [first date, last date, {year: articles}]
+        self._dates: dict[tuple[str, str, str], list[Any]] = {}
 
     def add(self, facts: ArticleFacts) -> None:
         types, conf, count, best = self.types, self._conf, self._count, self._best
         self._slugs.update(facts.slugs)
         for key in facts.types:
             types[key] = types.get(key, 0) + 1
-        article = facts.article
+        article, issued, dates = facts.article, facts.issued, self._dates
+        year = int(issued[:4]) if issued else 0
         for s, p, o, c, sentence, start, sc in facts.relations:
             k = (s, p, o)
             d = Decimal(c)
@@ -215,6 +237,13 @@ class SummaryBuilder:
             if old is None or d > old[0]:
                 conf[k] = (d, c)
             count[k] = count.get(k, 0) + 1
+            if issued:      # as text: "2026" < "2026-01-22" (a year counts as its start)
+                d_ = dates.get(k)
+                if d_ is None:
+                    dates[k] = [issued, issued, {year: 1}]
+                else:
+                    d_[0], d_[1] = min(d_[0], issued), max(d_[1], issued)
+                    d_[2][year] = d_[2].get(year, 0) + 1
             if sentence:    # the same choice whatever the order the articles come in
                 rank = (-Decimal(sc), article, start)
                 was = best.get(k)
@@ -226,10 +255,14 @@ class SummaryBuilder:
         self.add(facts_from_bytes(data))
 
     def table(self) -> SummaryTable:
-        best = self._best
-        rels = {k: RelationTotals(self._conf[k][1], self._count[k],
-                                  *((best[k][1], best[k][0][1]) if k in best else ()))
-                for k in sorted(self._conf)}
+        best, dates, count = self._best, self._dates, self._count
+        rels = {}
+        for k in sorted(self._conf):
+            sentence, article = (best[k][1], best[k][0][1]) if k in best else ("", "")
+            first, last, years = dates.get(k) or ("", "", {})
+            rels[k] = RelationTotals(self._conf[k][1], count[k], sentence, article, first, last,
+                                     tuple(sorted(years.items())),
+                                     count[k] - sum(years.values()))
         return SummaryTable(dict(sorted(self.types.items())), rels, self._slugs)
 
 
@@ -262,19 +295,30 @@ def _blocks(table: SummaryTable) -> Iterator[str]:
     e_type = f" {_TYPE} <{_PKG}EntityTypeSummary>{g}"
     e_count, e_entity, e_class, e_name, e_rank = (f" {k}{p}> " for p in _ENTITY_PREDICATES)
     r_type = f" {_TYPE} <{_PKG}RelationSummary>{g}"
-    (r_count, r_sent, r_art, r_conf, r_oname, r_orank, r_obj, r_pred, r_rank, r_subj, r_sname,
-     r_srank) = (f" {k}{p}> " for p in _RELATION_PREDICATES)
+    (r_count, r_sent, r_art, r_first, r_last, r_conf, r_oname, r_orank, r_obj, r_pred, r_rank,
+     r_subj, r_sname, r_srank, r_undated, r_year) = (f" {k}{p}> " for p in _RELATION_PREDICATES)
+    y_type = f" {_TYPE} <{_PKG}YearCount>{g}"
+    y_count, y_year = (f" {k}{p}> " for p in _YEAR_PREDICATES)
     sha1 = hashlib.sha1
-    # (node, what to write): an entity class's ("e", (label, class), count) or a
-    # relation's ("r", (subject, predicate, object), (totals, rank))
+    # (node, what to write): an entity class's ("e", (label, class), count), a
+    # relation's ("r", (subject, predicate, object), (totals, rank, its IRI)) or one of
+    # its years' ("y", (), (year, articles))
     nodes: list[tuple[str, str, tuple[str, ...], Any]] = [
         (f"<{_NODE}e/{info[lab][2]}/{cls}>", "e", (lab, cls), n)
         for (lab, cls), n in table.types.items()]
-    nodes += [(f"<{_NODE}r/{sha1(f'{s}|{p}|{o}'.encode('utf-8')).hexdigest()[:16]}>", "r",
-               (s, p, o), (r, i))
-              for i, ((s, p, o), r) in enumerate(sorted(table.relations.items()))]
+    for i, ((s, p, o), r) in enumerate(sorted(table.relations.items())):
+        node = f"{_NODE}r/{sha1(f'{s}|{p}|{o}'.encode('utf-8')).hexdigest()[:16]}"
+        nodes.append((f"<{node}>", "r", (s, p, o), (r, i, node)))
+        # a year's node sorts before its relation's ("/" < ">"), as the nodes are sorted
+        nodes += [(f"<{node}/y/{year}>", "y", (), (year, n)) for year, n in r.years]
     nodes.sort(key=lambda n: n[0])
     for node, kind, key, data in nodes:
+        if kind == "y":
+            year, n = data
+            yield (f"{node}{y_type}"
+                   f'{node}{y_count}"{n}"^^{_INT}{g}'
+                   f'{node}{y_year}"{year}"^^{_INT}{g}')
+            continue
         if kind == "e":
             (lab, cls), n = key, data
             rank, ent, _, lit = info[lab]
@@ -285,14 +329,19 @@ def _blocks(table: SummaryTable) -> Iterator[str]:
                    f"{node}{e_name}{lit}{g}"
                    f'{node}{e_rank}"{rank}"^^{_INT}{g}')
             continue
-        (s, p, o), (r, i) = key, data
+        (s, p, o), (r, i, iri) = key, data
         s_rank, s_ent, _, s_lit = info[s]
         o_rank, o_ent, _, o_lit = info[o]
         best = (f"{node}{r_sent}{ox.Literal(r.sentence, language='zh')}{g}"
                 f"{node}{r_art}<{article_iri(r.article)}>{g}") if r.sentence else ""
+        dated = (f"{node}{r_first}{date_nt(r.first)}{g}"
+                 f"{node}{r_last}{date_nt(r.last)}{g}") if r.first else ""
+        undated = f'{node}{r_undated}"{r.undated}"^^{_INT}{g}' if r.undated else ""
+        years = "".join(f"{node}{r_year}<{iri}/y/{year}>{g}" for year, _ in r.years)
         yield (f"{node}{r_type}"
                f'{node}{r_count}"{r.articles}"^^{_INT}{g}'
                f"{best}"
+               f"{dated}"
                f'{node}{r_conf}"{r.confidence}"^^{_DECIMAL}{g}'
                f"{node}{r_oname}{o_lit}{g}"
                f'{node}{r_orank}"{o_rank}"^^{_INT}{g}'
@@ -301,7 +350,8 @@ def _blocks(table: SummaryTable) -> Iterator[str]:
                f'{node}{r_rank}"{i}"^^{_INT}{g}'
                f"{node}{r_subj}<{s_ent}>{g}"
                f"{node}{r_sname}{s_lit}{g}"
-               f'{node}{r_srank}"{s_rank}"^^{_INT}{g}')
+               f'{node}{r_srank}"{s_rank}"^^{_INT}{g}'
+               f"{undated}{years}")
 
 
 def to_summary(facts: Iterable[ArticleFacts] | SummaryTable) -> bytes:

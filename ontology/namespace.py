@@ -87,6 +87,13 @@ class PKG(DefinedNamespace):
     bestSentence: URIRef
     bestSentenceArticle: URIRef
     maxConfidence: URIRef
+    # --- the summary graph over time (the articles' dcterms:issued)
+    YearCount: URIRef
+    firstStated: URIRef
+    lastStated: URIRef
+    yearCount: URIRef
+    year: URIRef
+    undatedArticleCount: URIRef
 
 
 ENTITY_TYPES: tuple[str, ...] = (

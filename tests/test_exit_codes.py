@@ -198,7 +198,7 @@ def test_named_query_parameters_are_bound_not_spliced(built) -> None:
 
 def test_named_query_parameter_errors(built) -> None:
     assert error(run("query", "coordinates-with", "--param", "city=济南", "--store", built)) == (
-        "error: query 'coordinates-with': unknown parameter(s) ?city; it takes ?place")
+        "error: query 'coordinates-with': unknown parameter(s) ?city; it takes ?place, ?since, ?until")
     assert error(run("query", "coordinates-with", "--store", built)) == (
         "error: query 'coordinates-with': missing required parameter(s) ?place; "
         "pass them as name=value")

@@ -46,16 +46,18 @@ def queries():
 
 def test_named_queries_are_listed_with_metadata(queries):
     assert sorted(queries) == ["coordinates-with", "entities", "evidence", "industries-of",
-                               "mechanisms", "modeled-on", "relations"]
+                               "mechanisms", "modeled-on", "relations", "timeline"]
+    window = [("since", True, "year"), ("until", True, "year")]
     assert {n: [(p.name, p.optional, p.kind) for p in q.params] for n, q in queries.items()} == {
-        "coordinates-with": [("place", False, "label")],
+        "coordinates-with": [("place", False, "label"), *window],
         "entities": [("type", True, "string")],
         "evidence": [("subject", False, "label"), ("predicate", False, "string"),
                      ("object", False, "label")],
-        "industries-of": [("place", True, "label")],
+        "industries-of": [("place", True, "label"), *window],
         "mechanisms": [("subject", True, "label")],
-        "modeled-on": [("x", False, "label")],
-        "relations": [],
+        "modeled-on": [("x", False, "label"), *window],
+        "relations": window,
+        "timeline": [("subject", True, "label"), ("predicate", True, "string"), *window],
     }
     assert all(q.title and q.description and q.text.startswith("# title:") for q in queries.values())
     assert queries["coordinates-with"].params[0].description == "canonical label or alias of the place, e.g. 济南"
@@ -123,6 +125,12 @@ def test_parameters_cannot_inject(store, queries):
     for name, q in queries.items():
         for p in q.params:
             base = {x.name: "济南" for x in q.params if not x.optional}
+            if p.kind == "year":    # never bound as text at all: refused
+                with pytest.raises(QueryError) as e:
+                    run_query(store, q, params={**base, p.name: INJECTION})
+                assert str(e.value) == (f"parameter ?{p.name}: got {INJECTION!r}; it takes a "
+                                        "year of four digits, e.g. 2024"), (name, p.name)
+                continue
             r = run_query(store, q, params={**base, p.name: INJECTION})
             assert r.rows == (), (name, p.name)
     r = run_query(store, "SELECT ?label ?e WHERE { ?e rdfs:label ?l FILTER(STR(?l) = ?label) }",
@@ -224,7 +232,7 @@ def test_parameter_errors(store, queries):
     q = queries["coordinates-with"]
     with pytest.raises(QueryError) as e:
         run_query(store, q, params={"place": "济南", "city": "x"})
-    assert str(e.value) == "query 'coordinates-with': unknown parameter(s) ?city; it takes ?place"
+    assert str(e.value) == "query 'coordinates-with': unknown parameter(s) ?city; it takes ?place, ?since, ?until"
     with pytest.raises(QueryError) as e:
         run_query(store, q)
     assert str(e.value) == (
@@ -241,7 +249,7 @@ def test_parameter_errors(store, queries):
 
 _KINDS = ("the options are 'optional' and one kind, 'string' (bound as a plain xsd:string "
           "literal) or 'label' (bound as a Chinese-tagged literal \"…\"@zh, as the builder "
-          "writes labels)")
+          "writes labels) or 'year' (bound as an xsd:integer year of four digits)")
 
 
 @pytest.mark.parametrize("text, message", [
@@ -250,7 +258,8 @@ _KINDS = ("the options are 'optional' and one kind, 'string' (bound as a plain x
     ("# title: T\n# description: D\n# param: place the place\nSELECT * {}",
      "query 'q': parameter line '# param: place the place' is malformed; write "
      "'# param: ?name — description', with '(optional)' after the name if it may be "
-     "omitted, '(label)' if it is bound as a @zh label, or '(optional, label)'"),
+     "omitted, '(label)' if it is bound as a @zh label, '(year)' if it is a year bound as "
+     "an xsd:integer, or '(optional, label)'"),
     ("# title: T\n# description: D\n# param: ?place (iri) — p\nSELECT * {}",
      f"query 'q': parameter ?place has the unknown option 'iri'; {_KINDS}"),
     ("# title: T\n# description: D\n# param: ?place (label, string) — p\nSELECT * {}",

@@ -49,12 +49,12 @@ def test_summary_of_two_articles_and_of_one_after_the_other_is_removed() -> None
     assert both.types == {("济南", "City"): 2, ("济南", "Entity"): 2, ("青岛", "City"): 2,
                           ("青岛", "Entity"): 2, ("青岛", "Region"): 1}
     assert both.relations == {
-        ("济南", "coordinatesWith", "青岛"): RelationTotals("0.95", 2, "丁。", "h-2")}
+        ("济南", "coordinatesWith", "青岛"): RelationTotals("0.95", 2, "丁。", "h-2", undated=2)}
     only = summary_table([article_facts(A1)])  # A2 removed: counts drop, max falls back
     assert only.types == {("济南", "City"): 1, ("济南", "Entity"): 1, ("青岛", "City"): 1,
                           ("青岛", "Entity"): 1, ("青岛", "Region"): 1}
     assert only.relations == {
-        ("济南", "coordinatesWith", "青岛"): RelationTotals("0.8", 1, "甲。", "h-1")}
+        ("济南", "coordinatesWith", "青岛"): RelationTotals("0.8", 1, "甲。", "h-1", undated=1)}
 
 
 def _ev(art: str, sentence: str, start: int, conf: float, negated: bool = False) -> Evidence:
@@ -80,8 +80,8 @@ def test_best_sentence_most_confident_then_first_article_then_first_in_it() -> N
     # in one article: the un-negated evidence of highest confidence, the first of equals
     assert facts[0].relations == ((*key, "0.95", "甲。", 5, "0.9"),)
     for order in itertools.permutations(facts):
-        assert summary_table(order).relations[key] == RelationTotals("0.95", 3, "丁。", "h-2")
-    assert summary_table(facts[::2]).relations[key] == RelationTotals("0.95", 2, "甲。", "h-3")
+        assert summary_table(order).relations[key] == RelationTotals("0.95", 3, "丁。", "h-2", undated=3)
+    assert summary_table(facts[::2]).relations[key] == RelationTotals("0.95", 2, "甲。", "h-3", undated=2)
     # written as a @zh literal with its article; a relation without evidence has none
     lines = to_summary([facts[1]]).decode("utf-8").splitlines()
     pkg = "https://w3id.org/policykg/ontology#"
@@ -91,7 +91,7 @@ def test_best_sentence_most_confident_then_first_article_then_first_in_it() -> N
          "<https://w3id.org/policykg/id/a/h-2> <https://w3id.org/policykg/id/summary> ."]]
     bare = article_facts(ArticleGraph(b2.article, b2.entities, (Relation(*key),)))
     assert bare.relations == ((*key, "0", "", -1, ""),)
-    assert summary_table([bare]).relations[key] == RelationTotals("0", 1)
+    assert summary_table([bare]).relations[key] == RelationTotals("0", 1, undated=1)
     assert "#bestSentence" not in to_summary([bare]).decode("utf-8")
 
 
@@ -107,7 +107,7 @@ def test_summary_is_deterministic_and_its_facts_round_trip() -> None:
     assert preds == {"type", "entity", "entityClass", "entityName", "labelRank", "articleCount",
                      "relationSubject", "relationPredicate", "relationObject", "subjectName",
                      "objectName", "subjectRank", "objectRank", "relationRank", "maxConfidence",
-                     "bestSentence", "bestSentenceArticle"}
+                     "bestSentence", "bestSentenceArticle", "undatedArticleCount"}
     # written directly in the order that to_nquads sorts quads in
     big = to_summary(map(article_facts, _sample.sample_graphs()))
     assert big == to_nquads(ox.parse(big, format=ox.RdfFormat.N_QUADS))
@@ -192,7 +192,8 @@ def test_queries_that_read_the_summary_refuse_a_store_without_it(tmp_path) -> No
     say '# reads: summary', and run_query refuses them with what to do instead."""
     queries = named_queries()
     reading = sorted(n for n, q in queries.items() if "summary" in q.reads)
-    assert reading == ["entities", "industries-of", "mechanisms", "modeled-on", "relations"]
+    assert reading == ["entities", "industries-of", "mechanisms", "modeled-on", "relations",
+                       "timeline"]
     hint = ("has no summary graph (a store filled only with GraphStore.replace_article, or "
             "built by a policykg older than the summary graph, has none); rebuild the store "
             "with `policykg build`, or, in Python, add it after loading the article graphs: "
