@@ -49,6 +49,7 @@ def test_offline_and_vis_inline(page):
     js, css = vis_assets()
     assert js in page and css in page
     assert "<script src=" not in page and "<link" not in page
+    assert "policykg-key" not in page  # only write_views' pages carry a content key
     assert '<meta charset="utf-8">' in page
     assert "Noto Sans CJK SC" in page
 
@@ -63,8 +64,10 @@ def test_embedded_json_matches_graph(page, G):
     coord = [e for e in data["edges"] if e["predicate"] == "coordinatesWith"]
     assert len(coord) == 1 and coord[0]["symmetric"] is True
     assert [ev["sentence"] for ev in coord[0]["evidence"]] == [_tn.TRICKY_SENTENCE, "济南和青岛协同发展。"]
-    assert data["articleLinks"] == {"a-1": "article/a-1.html"}
-    assert data["articleTitles"] == _tn.ARTICLES
+    # the inline article table: titles of the articles used, links where given
+    assert data["articles"] == {"a-1": {"title": _tn.ARTICLES["a-1"], "href": "article/a-1.html"},
+                                "b-1": {"title": _tn.ARTICLES["b-1"]}}
+    assert data["root"] == ""
     assert [t["name"] for t in data["types"]][:8] == [
         "City", "Region", "Industry", "Technology", "Strategy", "Mechanism", "PolicyDocument", "Organization"]
     assert len({t["color"] for t in data["types"]}) == len(data["types"])
@@ -98,9 +101,9 @@ def test_write_views(tmp_path, ds):
     paths = write_views(ds, out, articles=_tn.ARTICLES)
     rel = sorted(p.relative_to(out).as_posix() for p in paths)
     assert rel == [
-        "article/a-1.html", "article/b-1.html", "index.html",
+        "article/a-1.html", "article/b-1.html", "data/articles.js", "index.html",
         "place/jinan.html", "place/qingdao.html", "place/shandong.html",
-        "static/vis-network.css", "static/vis-network.min.js",
+        "static/explorer.css", "static/explorer.js", "static/vis-network.css", "static/vis-network.min.js",
     ]
     for p in out.rglob("*"):
         if p.is_file():
@@ -109,18 +112,25 @@ def test_write_views(tmp_path, ds):
             assert "<script>alert" not in text, p
     assert not [p for p in out.rglob("*.tmp")]
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<script src="static/vis-network.min.js"></script>' in index
+    for src in ("static/vis-network.min.js", "data/articles.js", "static/explorer.js"):
+        assert f'<script src="{src}"></script>' in index
+    assert '<link rel="stylesheet" href="static/explorer.css">' in index
     assert len(embedded(index)["nodes"]) == 8
     art = (out / "article" / "b-1.html").read_text(encoding="utf-8")
-    assert '<script src="../static/vis-network.min.js"></script>' in art
+    for src in ("../static/vis-network.min.js", "../data/articles.js", "../static/explorer.js"):
+        assert f'<script src="{src}"></script>' in art
     data = embedded(art)
     assert sorted(n["label"] for n in data["nodes"]) == sorted(["济南", "青岛", "超算", "发展规划", _tn.XSS])
-    assert data["articleLinks"] == {"a-1": "a-1.html", "b-1": "b-1.html"}
+    assert data["articles"] is None and data["root"] == "../"  # the shared table, links from the root
     assert data["placeLinks"][str(_tn.E("jinan"))] == "../place/jinan.html"
     place = embedded((out / "place" / "shandong.html").read_text(encoding="utf-8"))
     assert sorted(n["label"] for n in place["nodes"]) == ["山东", "济南"]
     assert place["nodes"][place["focus"]]["label"] == "山东"
-    assert place["articleLinks"]["a-1"] == "../article/a-1.html"
+    table = (out / "data" / "articles.js").read_text(encoding="utf-8")
+    assert table.startswith("window.POLICYKG_ARTICLES = {") and table.endswith("};\n")
+    assert json.loads(table[len("window.POLICYKG_ARTICLES = "):-2]) == {
+        "a-1": {"title": _tn.ARTICLES["a-1"], "href": "article/a-1.html"},
+        "b-1": {"title": _tn.ARTICLES["b-1"], "href": "article/b-1.html"}}
     # byte-identical when written again
     before = {p: p.read_bytes() for p in paths}
     write_views(ds, out, articles=_tn.ARTICLES)
@@ -217,7 +227,7 @@ def test_big_graph_page_starts_with_the_best_connected_nodes():
 def test_evidence_titles_are_not_repeated(page):
     data = embedded(page)
     evs = [ev for e in data["edges"] for ev in e["evidence"]]
-    assert evs and all("article_title" not in ev for ev in evs)  # looked up in articleTitles
+    assert evs and all("article_title" not in ev for ev in evs)  # looked up in the article table
 
 
 # ---------------------------------------------------------------- query results
@@ -295,7 +305,8 @@ def test_cli_view_around(built, monkeypatch):
     data = embedded(page)
     assert sorted(n["label"] for n in data["nodes"]) == sorted(["济南", "青岛", "山东", "济青联动", "超算"])
     assert data["nodes"][data["focus"]]["label"] == "济南"
-    assert data["articleLinks"] == {"a-1": "../article/a-1.html"}  # b-1 has no page in this build
+    assert {a: r.get("href") for a, r in data["articles"].items()} == {  # b-1 has no page in this build
+        "a-1": "../article/a-1.html", "b-1": None}
     assert not URL.search(page) and vis_assets()[0] in page  # self-contained
 
 
@@ -305,7 +316,8 @@ def test_cli_view_query_and_output(built, tmp_path):
     assert r.exit_code == 0, r.output
     data = embedded(out.read_text(encoding="utf-8"))
     assert sorted(n["label"] for n in data["nodes"]) == ["济南", "青岛"]
-    assert data["articleLinks"] == {"a-1": "../out/views/article/a-1.html"}
+    assert {a: r.get("href") for a, r in data["articles"].items()} == {
+        "a-1": "../out/views/article/a-1.html", "b-1": None}
     q = ("PREFIX pkg: <https://w3id.org/policykg/ontology#> "
          "CONSTRUCT { ?a pkg:partOf ?b } WHERE { ?a pkg:partOf ?b }")
     r = _cli("view", q, "--store", str(built / "store"), "--title", "<属于>")
