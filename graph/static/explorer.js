@@ -298,7 +298,7 @@
       box.appendChild(src);
     });
     if (e.nev && e.nev > e.evidence.length) {
-      var more = el("div", null, "more");
+      var more = el("div", null, "more ev-more");
       more.appendChild(document.createTextNode("另有 " + (e.nev - e.evidence.length) + " 条证据 more evidence (" +
         e.nevart + " 篇文章 articles in all): "));
       more.appendChild(wholeGraphLink("全图 whole graph", "e", edgeKey(e)));
@@ -343,7 +343,7 @@
       var ul = el("ul");
       n.articles.forEach(function (aid) { var li = el("li"); li.appendChild(articleRef(aid)); ul.appendChild(li); });
       if (nart > n.articles.length) {
-        var li = el("li", null, "more");
+        var li = el("li", null, "more art-more");
         li.appendChild(document.createTextNode("另有 " + (nart - n.articles.length) + " 篇 more: "));
         li.appendChild(wholeGraphLink("全图 whole graph", "n", n.iri));
         ul.appendChild(li);
