@@ -52,6 +52,10 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 _spec = importlib.util.spec_from_file_location("_pkg_test_network_b", Path(__file__).with_name("test_network.py"))
 _tn = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_tn)
+# and the dated graph (three articles, entities without relations) in test_views.py
+_spec_v = importlib.util.spec_from_file_location("_pkg_test_views_b", Path(__file__).with_name("test_views.py"))
+_tv = importlib.util.module_from_spec(_spec_v)
+_spec_v.loader.exec_module(_tv)
 
 
 # ---------------------------------------------------------------- fixtures
@@ -346,39 +350,10 @@ def test_notebook_view_renders_in_its_iframe(small, tmp_path, open_page):
 
 
 # ---------------------------------------------------------------- dates, isolated entities, pinyin
-def _dated_graph() -> tuple[nx.MultiDiGraph, dict]:
-    """Three articles (2019-03-01, 2021, undated), five connected entities, three without a relation."""
-    from policykg.graph.model import Article
-
-    def art(aid, title, issued, origin):
-        return Article(id=aid, source=f"{aid}.txt", index=1, title=title, authors=(), affiliations=(),
-                       paragraphs=(), issued=issued, origin=origin)
-
-    articles = {"a-1": art("a-1", "济青协同", "2019-03-01", "新华网"), "b-1": art("b-1", "超算规划", "2021", "人民网"),
-                "c-1": art("c-1", "无日期的文章", None, None)}
-    G = nx.MultiDiGraph(articles={a: x.title for a, x in articles.items()})
-    for key, label, t, arts in (
-            ("jinan", "济南", "City", ("a-1", "b-1", "c-1")), ("qingdao", "青岛", "City", ("a-1", "b-1")),
-            ("jineng", "技能", "Industry", ("c-1",)), ("chaosuan", "超算", "Technology", ("b-1",)),
-            ("yantai", "烟台", "City", ("c-1",)), ("jining", "济宁", "City", ("b-1",)),
-            ("guihua", "发展规划", "PolicyDocument", ("a-1",)), ("ai", "人工智能", "Technology", ("c-1",))):
-        G.add_node(f"urn:x:{key}", label=label, type=t, types=(t,), aliases=(), articles=arts)
-
-    def rel(u, p, v, *evs, symmetric=False):
-        G.add_edge(f"urn:x:{u}", f"urn:x:{v}", key=p, predicate=p, symmetric=symmetric,
-                   evidence=tuple({"sentence": s, "article_id": a, "rule": "r", "confidence": 1.0} for a, s in evs))
-
-    rel("jinan", "coordinatesWith", "qingdao", ("a-1", "济南与青岛协同。"), ("b-1", "济青两地联动。"), symmetric=True)
-    rel("jinan", "specializesIn", "chaosuan", ("b-1", "济南发展超算。"))
-    rel("qingdao", "involves", "jineng", ("c-1", "青岛培养技能人才。"))
-    rel("jinan", "coordinatesWith", "yantai", ("c-1", "济南与烟台协同。"), symmetric=True)
-    return G, articles
-
-
 @pytest.fixture(scope="module")
 def dated(tmp_path_factory):
     out = tmp_path_factory.mktemp("dated")
-    G, articles = _dated_graph()
+    G, articles = _tv.dated_graph()
     write_views(G, out, articles=articles)
     return out
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 from pathlib import Path
 
@@ -230,6 +231,70 @@ def test_evidence_titles_are_not_repeated(page):
     assert evs and all("article_title" not in ev for ev in evs)  # looked up in the article table
 
 
+def dated_graph() -> tuple[nx.MultiDiGraph, dict]:
+    """Three articles (2019-03-01, 2021, undated), five connected entities, three without a relation."""
+    from policykg.graph.model import Article
+
+    def art(aid, title, issued, origin):
+        return Article(id=aid, source=f"{aid}.txt", index=1, title=title, authors=(), affiliations=(),
+                       paragraphs=(), issued=issued, origin=origin)
+
+    articles = {"a-1": art("a-1", "济青协同", "2019-03-01", "新华网"), "b-1": art("b-1", "超算规划", "2021", "人民网"),
+                "c-1": art("c-1", "无日期的文章", None, None)}
+    G = nx.MultiDiGraph(articles={a: x.title for a, x in articles.items()})
+    for key, label, t, arts in (
+            ("jinan", "济南", "City", ("a-1", "b-1", "c-1")), ("qingdao", "青岛", "City", ("a-1", "b-1")),
+            ("jineng", "技能", "Industry", ("c-1",)), ("chaosuan", "超算", "Technology", ("b-1",)),
+            ("yantai", "烟台", "City", ("c-1",)), ("jining", "济宁", "City", ("b-1",)),
+            ("guihua", "发展规划", "PolicyDocument", ("a-1",)), ("ai", "人工智能", "Technology", ("c-1",))):
+        G.add_node(f"urn:x:{key}", label=label, type=t, types=(t,), aliases=(), articles=arts)
+
+    def rel(u, p, v, *evs, symmetric=False):
+        G.add_edge(f"urn:x:{u}", f"urn:x:{v}", key=p, predicate=p, symmetric=symmetric,
+                   evidence=tuple({"sentence": s, "article_id": a, "rule": "r", "confidence": 1.0} for a, s in evs))
+
+    rel("jinan", "coordinatesWith", "qingdao", ("a-1", "济南与青岛协同。"), ("b-1", "济青两地联动。"), symmetric=True)
+    rel("jinan", "specializesIn", "chaosuan", ("b-1", "济南发展超算。"))
+    rel("qingdao", "involves", "jineng", ("c-1", "青岛培养技能人才。"))
+    rel("jinan", "coordinatesWith", "yantai", ("c-1", "济南与烟台协同。"), symmetric=True)
+    return G, articles
+
+
+def _tree(folder: Path) -> dict[str, os.stat_result]:
+    return {p.relative_to(folder).as_posix(): p.stat() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_unchanged_pages_are_kept_and_changed_ones_rewritten(tmp_path):
+    G, articles = dated_graph()
+    first = tmp_path / "first"
+    write_views(G, first, articles=articles)
+    # a rebuild into a fresh folder (as the build's staging folder) reusing the first:
+    # nothing changed, so every file is the first one's (same inode: hard links)
+    second = tmp_path / "second"
+    write_views(G, second, articles=articles, reuse=first)
+    a, b = _tree(first), _tree(second)
+    assert sorted(a) == sorted(b)
+    assert [f for f in a if (a[f].st_ino, a[f].st_mtime_ns) != (b[f].st_ino, b[f].st_mtime_ns)] == []
+    # one sentence of article c-1 changes: its page, the whole graph and 青岛's page (the
+    # relation is 青岛's) are rewritten; every other file is kept
+    H = G.copy()
+    d = H.edges["urn:x:qingdao", "urn:x:jineng", "involves"]
+    d["evidence"] = ({**d["evidence"][0], "sentence": "青岛大力培养技能人才。"},)
+    third = tmp_path / "third"
+    write_views(H, third, articles=articles, reuse=second)
+    c = _tree(third)
+    assert sorted(f for f in c if c[f].st_ino != b[f].st_ino) == [
+        "article/c-1.html", "index.html", "place/urn_x_qingdao.html"]
+    # and the result is byte-identical to a clean write
+    clean = tmp_path / "clean"
+    write_views(H, clean, articles=articles)
+    assert {f: (third / f).read_bytes() for f in c} == {f: (clean / f).read_bytes() for f in _tree(clean)}
+    # writing again into the same folder (reuse defaults to it) keeps its files as they are
+    before = {f: (s.st_ino, s.st_mtime_ns) for f, s in _tree(clean).items()}
+    write_views(H, clean, articles=articles)
+    assert {f: (s.st_ino, s.st_mtime_ns) for f, s in _tree(clean).items()} == before
+
+
 # ---------------------------------------------------------------- query results
 def _result(kind, rows):
     from policykg.graph.query import QueryResult, Term
@@ -348,3 +413,58 @@ def test_cli_view_without_store(tmp_path):
     assert r.exit_code == 2
     assert " ".join(r.output.split()) == (
         f"error: {tmp_path / 'nope'}: no store found; run `policykg build … --out {tmp_path / 'nope'}` first")
+
+
+# ---------------------------------------------------------------- size: linear in the corpus
+def _corpus_graphs(n: int) -> list:
+    """*n* articles that all state the same hub relations (济南–青岛, both part of 山东) —
+    what made every page carry every article's evidence — plus a few entities of their own."""
+    from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relation
+
+    out = []
+    for i in range(n):
+        aid = f"art{i:04d}-1"
+        local = [f"产业{i}号", f"技术{i}号", f"城{i}市"]
+        sents = [f"第{i}篇：济南与青岛协同推进{local[0]}。", f"济南聚焦{local[1]}，{local[2]}属于山东。",
+                 f"青岛发展{local[0]}和{local[1]}。"]
+        text = "".join(sents)
+
+        def ev(k):
+            start = text.index(sents[k])
+            return (Evidence(aid, sents[k], start, start + len(sents[k]), "r", 0.9),)
+
+        rels = [Relation("济南", "coordinatesWith", "青岛", ev(0)), Relation("济南", "partOf", "山东", ev(1)),
+                Relation("济南", "focusesOn", local[1], ev(1)), Relation(local[2], "partOf", "山东", ev(1)),
+                Relation("青岛", "specializesIn", local[0], ev(2)), Relation(local[1], "enables", local[0], ev(2))]
+        ents = [Entity("济南", ("City",)), Entity("青岛", ("City",)), Entity("山东", ("Region",)),
+                Entity(local[0], ("Industry",)), Entity(local[1], ("Technology",)), Entity(local[2], ("City",)),
+                Entity(f"规划{i}号", ("PolicyDocument",))]
+        art = Article(id=aid, source=f"a{i}.txt", index=1, title=f"文章{i}", authors=(), affiliations=(),
+                      paragraphs=(text,), issued=f"{2015 + i % 10}-01-01", origin="新华网")
+        out.append(ArticleGraph(art, tuple(sorted(ents, key=lambda e: e.label)),
+                                tuple(sorted(rels, key=lambda r: (r.subject, r.predicate, r.object)))))
+    return out
+
+
+def _du(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def test_views_grow_linearly_with_the_corpus_and_stay_under_twice_the_nquads(tmp_path):
+    from policykg.graph.rdf import article_nquads, to_dataset
+
+    sizes = {}
+    for n in (40, 80):
+        ags = _corpus_graphs(n)
+        out = tmp_path / f"v{n}"
+        write_views(to_dataset(ags), out, articles={ag.article.id: ag.article for ag in ags})
+        nq = sum(len(article_nquads(ag).encode("utf-8")) for ag in ags)
+        pages = _du(out) - _du(out / "static")   # vis-network & co: the same 0.6 MB for any corpus
+        sizes[n] = pages
+        assert pages <= 2 * nq, (n, pages, nq)
+        # the hub pair's page carries its own evidence only: two sentences at most, whatever n
+        data = embedded((out / "article" / "art0001-1.html").read_text(encoding="utf-8"))
+        assert max(len(e["evidence"]) for e in data["edges"]) == 1
+        assert {e.get("nev") for e in data["edges"]} == {None, n}
+    # twice the articles, about twice the bytes (quadratic would be about 4x)
+    assert 1.8 < sizes[80] / sizes[40] < 2.2, sizes
