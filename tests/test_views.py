@@ -468,3 +468,31 @@ def test_views_grow_linearly_with_the_corpus_and_stay_under_twice_the_nquads(tmp
         assert {e.get("nev") for e in data["edges"]} == {None, n}
     # twice the articles, about twice the bytes (quadratic would be about 4x)
     assert 1.8 < sizes[80] / sizes[40] < 2.2, sizes
+
+
+def test_article_dates_and_sources_come_from_the_rdf(tmp_path, ds):
+    """dcterms:issued (xsd:date or xsd:gYear) and dcterms:source on the article node
+    reach the shared article table; a malformed date is kept as text and counts as undated."""
+    from rdflib import XSD, Dataset, Literal
+    from rdflib.namespace import DCTERMS
+
+    dated = Dataset()
+    for q in ds.quads((None, None, None, None)):
+        dated.add(q)
+    g = dated.graph(_tn.PKGID["graph/a-1"])
+    g.add((_tn.A("a-1"), DCTERMS.issued, Literal("2023-05-01", datatype=XSD.date)))
+    g.add((_tn.A("a-1"), DCTERMS.source, Literal("新华网")))
+    g = dated.graph(_tn.PKGID["graph/b-1"])
+    g.add((_tn.A("b-1"), DCTERMS.issued, Literal("去年")))
+    G = to_networkx(dated)
+    assert G.graph["article_meta"] == {"a-1": {"issued": "2023-05-01", "origin": "新华网"},
+                                       "b-1": {"issued": "去年"}}
+    write_views(G, tmp_path / "v")
+    table = (tmp_path / "v" / "data" / "articles.js").read_text(encoding="utf-8")
+    assert json.loads(table[len("window.POLICYKG_ARTICLES = "):-2]) == {
+        "a-1": {"title": _tn.ARTICLES["a-1"], "href": "article/a-1.html", "issued": "2023-05-01", "origin": "新华网"},
+        "b-1": {"title": _tn.ARTICLES["b-1"], "href": "article/b-1.html", "issued": "去年"}}
+    data = embedded((tmp_path / "v" / "index.html").read_text(encoding="utf-8"))
+    jinan = next(n for n in data["nodes"] if n["label"] == "济南")
+    assert (jinan["years"], jinan.get("undated")) == ([2023], True)   # a-1's year; b-1 has none
+    assert jinan["py"] == ["jinan", "jn"]

@@ -232,10 +232,14 @@
   filterBox("type-filters", DATA.types, typeOn, function (t) { return t.color; });
   filterBox("pred-filters", DATA.predicates, predOn, function (p) { return p.color; });
   (function yearFilter() {
-    var all = [];
-    DATA.nodes.concat(DATA.edges).forEach(function (x) { (x.years || []).forEach(function (y) { all.push(y); }); });
-    if (!all.length) { return; }  // no dated article on this page
-    var lo = Math.min.apply(null, all), hi = Math.max.apply(null, all);
+    var lo = null, hi = null;   // a loop, not Math.min.apply: big pages have too many years for arguments
+    DATA.nodes.concat(DATA.edges).forEach(function (x) {
+      (x.years || []).forEach(function (y) {
+        if (lo === null || y < lo) { lo = y; }
+        if (hi === null || y > hi) { hi = y; }
+      });
+    });
+    if (lo === null) { return; }  // no dated article on this page
     var from = document.getElementById("year-from"), to = document.getElementById("year-to");
     var undated = document.getElementById("year-undated");
     from.min = to.min = String(lo); from.max = to.max = String(hi);
