@@ -55,6 +55,15 @@ Source = Union[Graph, Iterable[tuple]]  # also a pyoxigraph.Store (duck-typed)
 _CLASS_BY_IRI = {PKG[t]: t for t in ENTITY_TYPES}
 _PRED_BY_IRI = {PKG[p]: p for p in PREDICATES}
 _TRUE = {"true", "1"}
+#: The only predicates the entity graph is made of: the others (mention counts, source
+#: files, the summary graph's tables, …) are skipped before their terms are converted,
+#: which is most of the time of reading a big store.
+_USED: frozenset[str] = frozenset(map(str, (
+    RDF.type, RDFS.label, SKOS.altLabel, RDF.subject, RDF.predicate, RDF.object,
+    PROV.wasDerivedFrom, DCTERMS.title, DCTERMS.issued, DCTERMS.source, *_PRED_BY_IRI,
+    *(PKG[n] for n in ("adcode", "negated", "rule", "confidence", "article", "evidence", "sentence",
+                       "startOffset", "endOffset")),
+)))
 
 
 # ---------------------------------------------------------------- terms / quads
@@ -86,9 +95,17 @@ def _quads(source: Any) -> Iterator[tuple[Node, Node, Node, Node | None]]:
         for s, p, o in source:
             yield s, p, o, source.identifier if isinstance(source.identifier, URIRef) else None
     elif hasattr(source, "quads_for_pattern"):  # pyoxigraph.Store
+        terms: dict[Any, Node | None] = {}   # labels, types, rules, … repeat across articles
+
+        def term(t: Any) -> Node | None:
+            r = terms.get(t, terms)
+            if r is terms:
+                r = terms[t] = _ox_term(t)
+            return r  # type: ignore[return-value]
+
         for q in source.quads_for_pattern(None, None, None, None):
-            yield (_ox_term(q.subject), _ox_term(q.predicate), _ox_term(q.object),
-                   _ox_term(q.graph_name))
+            if q.predicate.value in _USED:
+                yield term(q.subject), term(q.predicate), term(q.object), term(q.graph_name)
     elif isinstance(source, Iterable) and not isinstance(source, (str, bytes)):
         for item in source:
             if len(item) == 3:
@@ -115,6 +132,8 @@ class _Index:
         sp: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
         in_graph: dict[Node, set[Node]] = defaultdict(set)   # graph → terms used in it
         for s, p, o, c in _quads(source):
+            if str(p) not in _USED:
+                continue
             sp[s][p].add(o)
             if c is not None:
                 in_graph[c].add(s)

@@ -272,6 +272,51 @@ def _component_layout(n: int, ei: Any, ej: Any, rng: Any) -> tuple[Any, Any]:
     return np.asarray(x), np.asarray(y)
 
 
+#: Components up to this size are laid out together, in batches (see :func:`_small_layouts`).
+SMALL_MAX_NODES = 10
+
+
+def _small_layouts(comps: list[tuple[int, Any, Any]], rng: Any) -> list[tuple[Any, Any]]:
+    """Positions of many small components at once: :func:`_fr_dense` on all their nodes,
+    with repulsion only inside a component. Article pages hold dozens of components of a
+    few nodes; one by one, numpy's per-call overhead made their layout most of the views'
+    time."""
+    import numpy as np
+
+    out: list[tuple[Any, Any]] = []
+    start = 0
+    while start < len(comps):
+        batch, total = [], 0
+        while start < len(comps) and total + comps[start][0] <= 300:
+            batch.append(comps[start])
+            total += comps[start][0]
+            start += 1
+        sizes = np.array([n for n, _, _ in batch])
+        offs = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        comp = np.repeat(np.arange(len(batch)), sizes)
+        x, y = rng.uniform(-1.0, 1.0, (2, total)) * np.sqrt(sizes)[comp]
+        ei = np.concatenate([e + o for (_, e, _), o in zip(batch, offs)])
+        ej = np.concatenate([e + o for (_, _, e), o in zip(batch, offs)])
+        other = comp[:, None] != comp[None, :]
+        t = np.maximum(1.0, 0.5 * np.sqrt(sizes))[comp]
+        iters = 60
+        cool = (0.02 / t) ** (1.0 / iters)
+        for _ in range(iters):
+            dx = x[:, None] - x[None, :]
+            dy = y[:, None] - y[None, :]
+            d2 = dx * dx + dy * dy
+            d2[other] = np.inf
+            np.fill_diagonal(d2, np.inf)
+            np.maximum(d2, 1e-4, out=d2)
+            np.reciprocal(d2, out=d2)
+            fx, fy = (dx * d2).sum(1), (dy * d2).sum(1)
+            _spring(x, y, ei, ej, fx, fy, total)
+            _move(x, y, fx, fy, t)
+            t = t * cool
+        out.extend((x[o:o + n].copy(), y[o:o + n].copy()) for n, o in zip(sizes, offs))
+    return out
+
+
 def node_size(degree: int) -> float:
     """The radius (pixels) of a node's dot: grows with its number of relations.
 
@@ -386,12 +431,21 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[int, int]]:
     type_rank = {t: i for i, t in enumerate(ENTITY_TYPES)}
     isolates: list[int] = []
     blocks: list[tuple[list[int], Any, Any]] = []   # (node indices, x, y) in edge units
+    small: list[tuple[int, Any, Any]] = []
+    for k, members in enumerate(comps):
+        if 1 < len(members) <= SMALL_MAX_NODES:
+            e = local[E[order[bounds[k]:bounds[k + 1]]]]
+            small.append((len(members), e[:, 0], e[:, 1]))
+    small_pos = iter(_small_layouts(small, rng))
     for k, members in enumerate(comps):
         if len(members) == 1:
             isolates.append(members[0])
             continue
         e = local[E[order[bounds[k]:bounds[k + 1]]]]
-        x, y = _component_layout(len(members), e[:, 0], e[:, 1], rng)
+        if len(members) <= SMALL_MAX_NODES:
+            x, y = next(small_pos)
+        else:
+            x, y = _component_layout(len(members), e[:, 0], e[:, 1], rng)
         f = _unit_scale(x, y, e, radius[members])
         x, y = _landscape(x * f, y * f)
         blocks.append((members, x - x.min(), y - y.min()))
@@ -485,16 +539,21 @@ def search_keys(label: str) -> tuple[str, str] | None:
     return clean(lazy_pinyin(label)), clean(lazy_pinyin(label, style=Style.FIRST_LETTER))
 
 
-def _years(arts: Any, meta: Mapping[str, ArticleMeta]) -> tuple[list[int], bool]:
-    """The distinct years of *arts* and whether one of them (or none at all) is undated."""
-    years, undated = set(), not arts
-    for a in arts:
-        y = meta[a].year if a in meta else None
-        if y is None:
-            undated = True
-        else:
-            years.add(y)
-    return sorted(years), undated
+class _Years:
+    """The distinct years of a set of articles and whether one of them (or none at all)
+    is undated; cached, since every page of an entity asks for the same articles."""
+
+    def __init__(self, meta: Mapping[str, ArticleMeta]) -> None:
+        self.year = {a: m.year for a, m in meta.items()}
+        self.cache: dict[tuple[str, ...], tuple[list[int], bool]] = {}
+
+    def of(self, arts: Iterable[str]) -> tuple[list[int], bool]:
+        key = tuple(arts)
+        hit = self.cache.get(key)
+        if hit is None:
+            ys = [self.year.get(a) for a in key]
+            hit = self.cache[key] = (sorted({y for y in ys if y is not None}), not key or None in ys)
+        return hit
 
 
 @dataclass(frozen=True)
@@ -511,6 +570,7 @@ def _page_data(
     *,
     title: str,
     meta: Mapping[str, ArticleMeta],
+    years: _Years,
     article_links: Mapping[str, str],
     inline_articles: bool,
     root: str,
@@ -559,7 +619,7 @@ def _page_data(
         }
         if len(shown) < len(arts):
             rec["nart"] = len(arts)   # the page lists only its own; the whole graph has all
-        _put_years(rec, arts, meta)
+        _put_years(rec, years.of(arts))
         if (keys := search_keys(label)) is not None:
             rec["py"] = list(keys)
         node_recs.append(rec)
@@ -592,7 +652,7 @@ def _page_data(
             erec["nev"] = len(all_evs)
             erec["nevart"] = len({ev.get("article_id", "") for ev in all_evs})
         if all_evs:  # evidence-less edges (gazetteer) have no date: they follow their nodes
-            _put_years(erec, sorted({ev.get("article_id", "") for ev in all_evs}), meta)
+            _put_years(erec, years.of(sorted({ev.get("article_id", "") for ev in all_evs})))
         edge_recs.append(erec)
     type_count: dict[str, int] = {}
     for r in node_recs:
@@ -626,8 +686,8 @@ def _page_data(
     }
 
 
-def _put_years(rec: dict[str, Any], arts: Any, meta: Mapping[str, ArticleMeta]) -> None:
-    years, undated = _years(arts, meta)
+def _put_years(rec: dict[str, Any], years_undated: tuple[list[int], bool]) -> None:
+    years, undated = years_undated
     if years:
         rec["years"] = years
     if undated:
@@ -704,7 +764,8 @@ def render_explorer(
     _check_links([*(article_links or {}).values(), *(place_links or {}).values(), *(nav or {}).values(),
                   assets_href or ""])
     data = _page_data(
-        G, title=title, meta=article_meta(G), article_links=dict(article_links or {}), inline_articles=True,
+        G, title=title, meta=(meta := article_meta(G)), years=_Years(meta),
+        article_links=dict(article_links or {}), inline_articles=True,
         root="", place_links=dict(place_links or {}), focus=focus, edge_labels=edge_labels,
         reduce_above=reduce_above, initial_nodes=initial_nodes,
     )
@@ -918,12 +979,13 @@ def write_views(
              for a, m in meta.items()}
     site.put("data/articles.js", f"window.POLICYKG_ARTICLES = {_json_for_script(table)};\n")
     slugs = place_slugs(G)
+    years = _Years(meta)
 
     def page(rel: str, H: nx.MultiDiGraph, *, title: str, root: str, scope: _Scope | None,
              focus: str | None = None, nav: Mapping[str, str] | None = None) -> None:
         places = {n: f"{root}place/{quote(s)}.html" for n, s in slugs.items() if n in H}
         data = _page_data(
-            H, title=title, meta=meta, article_links={}, inline_articles=False, root=root,
+            H, title=title, meta=meta, years=years, article_links={}, inline_articles=False, root=root,
             place_links=places, focus=focus, edge_labels=None, reduce_above=REDUCE_ABOVE,
             initial_nodes=INITIAL_NODES, scope=scope,
         )
