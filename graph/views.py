@@ -581,8 +581,7 @@ def _page_data(
     initial_nodes: int,
     scope: _Scope | None = None,
 ) -> dict[str, Any]:
-    """The page's JSON, positions still 0 (:func:`_place` fills them: the data without
-    them is the page's content key)."""
+    """The page's JSON object without node positions (:func:`_page_json` adds them)."""
     nodes = sorted(G.nodes)
     ids = {n: i for i, n in enumerate(nodes)}
     degree = dict(G.degree())
@@ -609,14 +608,19 @@ def _page_data(
             shown = [scope.article] if scope.article in arts else []
         used_articles.update(shown)
         label = str(d.get("label") or iri_slug(n))
-        rec = {
-            "id": ids[n], "iri": n, "label": label,
-            "type": d.get("type") or (types[0] if types else "Entity"), "types": list(types),
-            "aliases": list(d.get("aliases") or ()), "articles": shown,
-            "adcode": d.get("adcode"), "x": 0, "y": 0, "degree": degree[n],
-            "size": node_size(degree[n]),
-            "font": round(min(44.0, 14 + max(0.0, node_size(degree[n]) - 16))) if n in hubs else 14,
-        }
+        primary = d.get("type") or (types[0] if types else "Entity")
+        rec = {"id": ids[n], "iri": n, "label": label, "type": primary, "degree": degree[n],
+               "size": node_size(degree[n])}
+        # left out when they hold the default (the page fills them in): article pages hold
+        # many entities without aliases or relations, and every byte is repeated per page
+        if list(types) != [primary]:
+            rec["types"] = list(types)
+        for key, value in (("aliases", list(d.get("aliases") or ())), ("articles", shown),
+                           ("adcode", d.get("adcode"))):
+            if value:
+                rec[key] = value
+        if n in hubs:
+            rec["font"] = round(min(44.0, 14 + max(0.0, node_size(degree[n]) - 16)))
         if len(shown) < len(arts):
             rec["nart"] = len(arts)   # the page lists only its own; the whole graph has all
         _put_years(rec, years.of(arts))
@@ -703,12 +707,13 @@ def _article_entry(m: ArticleMeta, href: str | None) -> dict[str, str]:
     return row
 
 
-def _place(data: dict[str, Any], G: nx.MultiDiGraph) -> dict[str, Any]:
-    """Fill in the node positions of :func:`_page_data` (one layout per page)."""
+def _page_json(data: dict[str, Any], G: nx.MultiDiGraph, *, text: str | None = None) -> str:
+    """The page's JSON: :func:`_page_data` (*text*: already encoded) plus ``pos``, the node
+    positions (one layout per page) in node order, spliced in front so that the data is
+    encoded once (its encoding without positions is the page's content key)."""
     pos = layout(G)
-    for rec in data["nodes"]:
-        rec["x"], rec["y"] = pos[rec["iri"]]
-    return data
+    text = _json_for_script(data) if text is None else text
+    return '{"pos":' + _json_for_script([pos[r["iri"]] for r in data["nodes"]]) + "," + text[1:]
 
 
 def _json_for_script(data: Any) -> str:
@@ -769,7 +774,7 @@ def render_explorer(
         root="", place_links=dict(place_links or {}), focus=focus, edge_labels=edge_labels,
         reduce_above=reduce_above, initial_nodes=initial_nodes,
     )
-    return _html(_place(data, G), title=title, nav=nav, assets_href=assets_href)
+    return _html(_page_json(data, G), title=title, nav=nav, assets_href=assets_href)
 
 
 def _check_args(G: nx.MultiDiGraph, *, focus: str | None, reduce_above: int | None, initial_nodes: int) -> None:
@@ -786,7 +791,7 @@ def _check_args(G: nx.MultiDiGraph, *, focus: str | None, reduce_above: int | No
 APP_JS, APP_CSS = "explorer.js", "explorer.css"
 
 
-def _html(data: dict[str, Any], *, title: str, nav: Mapping[str, str] | None, assets_href: str | None,
+def _html(data_json: str, *, title: str, nav: Mapping[str, str] | None, assets_href: str | None,
           articles_js: str | None = None, key: str = "") -> str:
     if assets_href is None:
         js, css = vis_assets()
@@ -804,7 +809,7 @@ def _html(data: dict[str, Any], *, title: str, nav: Mapping[str, str] | None, as
     nav_html = " ".join(f'<a href="{html.escape(h)}">{_text_html(t)}</a>' for t, h in (nav or {}).items())
     page = Template(_pkg_text("templates", "explorer.html")).substitute(
         title=_text_html(title), nav=nav_html, vis_css=vis_css, vis_js=vis_js,
-        app_css=app_css, app_js=app_js, data=_json_for_script(data),
+        app_css=app_css, app_js=app_js, data=data_json,
         key=f'<meta name="policykg-key" content="{html.escape(key)}">\n' if key else "",
     )
     if _URL_RE.search(page):  # a guard, not a filter: every input path above is escaped
@@ -989,11 +994,12 @@ def write_views(
             place_links=places, focus=focus, edge_labels=None, reduce_above=REDUCE_ABOVE,
             initial_nodes=INITIAL_NODES, scope=scope,
         )
+        text = _json_for_script(data)
         key = hashlib.sha256(f"{_code_key()}\x00{inline_assets}\x00{rel}\x00".encode()
-                             + _json_for_script(data).encode()).hexdigest()
+                             + text.encode()).hexdigest()
         if site.keep(rel, key):
             return
-        site.put(rel, _html(_place(data, H), title=title, nav=nav,
+        site.put(rel, _html(_page_json(data, H, text=text), title=title, nav=nav,
                             assets_href=None if inline_assets else f"{root}static",
                             articles_js=f"{root}data/articles.js", key=key))
 

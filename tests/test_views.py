@@ -75,7 +75,8 @@ def test_embedded_json_matches_graph(page, G):
     assert {p["name"]: p["label"] for p in data["predicates"]}["coordinatesWith"] == "协同 coordinatesWith"
     # physics is off, so every node needs a position; sizes grow with degree
     by_label = {n["label"]: n for n in data["nodes"]}
-    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
+    assert len(data["pos"]) == len(data["nodes"])
+    assert all(isinstance(x, int) and isinstance(y, int) for x, y in data["pos"])
     assert by_label["济南"]["size"] > by_label["超算"]["size"]
 
 

@@ -17,7 +17,14 @@
   var typeInfo = {}, predInfo = {};
   DATA.types.forEach(function (t) { typeInfo[t.name] = t; });
   DATA.predicates.forEach(function (p) { predInfo[p.name] = p; });
-  DATA.nodes.forEach(function (n) { byId[n.id] = n; incident[n.id] = []; });
+  DATA.nodes.forEach(function (n, i) {  // defaults the page data leaves out
+    n.x = DATA.pos[i][0]; n.y = DATA.pos[i][1];
+    if (!n.types) { n.types = [n.type]; }
+    if (!n.aliases) { n.aliases = []; }
+    if (!n.articles) { n.articles = []; }
+    if (!n.font) { n.font = 14; }
+    byId[n.id] = n; incident[n.id] = [];
+  });
   DATA.edges.forEach(function (e) {
     edgeById[e.id] = e;
     incident[e.from].push(e);
