@@ -148,6 +148,7 @@ def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> Non
 
     n, t = len(x), t0
     cool = (0.02 / t0) ** (1.0 / iters)
+    bins = _spring_index(ei, ej, n)
     for _ in range(iters):
         dx = x[:, None] - x[None, :]
         dy = y[:, None] - y[None, :]
@@ -156,7 +157,7 @@ def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> Non
         np.maximum(d2, 1e-4, out=d2)
         np.reciprocal(d2, out=d2)
         fx, fy = (dx * d2).sum(1), (dy * d2).sum(1)
-        _spring(x, y, ei, ej, fx, fy, n)
+        _spring(x, y, ei, ej, fx, fy, n, bins)
         _move(x, y, fx, fy, t)
         t *= cool
 
@@ -169,6 +170,7 @@ def _fr_grid(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> None
 
     n, t = len(x), t0
     cool = (0.05 / t0) ** (1.0 / iters)
+    bins = _spring_index(ei, ej, n)
     cells = max(4, min(12, int(math.sqrt(n / 20))))
     for _ in range(iters):
         lx, ly = x.min(), y.min()
@@ -194,19 +196,28 @@ def _fr_grid(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> None
             py *= q
             fx += np.bincount(a, px, n) - np.bincount(b, px, n)
             fy += np.bincount(a, py, n) - np.bincount(b, py, n)
-        _spring(x, y, ei, ej, fx, fy, n)
+        _spring(x, y, ei, ej, fx, fy, n, bins)
         _move(x, y, fx, fy, t)
         t *= cool
 
 
-def _spring(x: Any, y: Any, ei: Any, ej: Any, fx: Any, fy: Any, n: int) -> None:
+def _spring_index(ei: Any, ej: Any, n: int) -> Any:
+    """The bins :func:`_spring` adds into: both ends of every edge, for x then for y."""
+    import numpy as np
+
+    return np.concatenate([ei, ej, ei + n, ej + n])
+
+
+def _spring(x: Any, y: Any, ei: Any, ej: Any, fx: Any, fy: Any, n: int, bins: Any) -> None:
     import numpy as np
 
     ex, ey = x[ei] - x[ej], y[ei] - y[ej]
     el = np.sqrt(ex * ex + ey * ey)
     ax, ay = ex * el, ey * el
-    fx -= np.bincount(ei, ax, n) - np.bincount(ej, ax, n)
-    fy -= np.bincount(ei, ay, n) - np.bincount(ej, ay, n)
+    # one bincount for both axes and both ends (small graphs: the per-call cost dominates)
+    f = np.bincount(bins, np.concatenate([ax, -ax, ay, -ay]), 2 * n)
+    fx -= f[:n]
+    fy -= f[n:]
 
 
 def _move(x: Any, y: Any, fx: Any, fy: Any, t: float) -> None:
@@ -298,6 +309,7 @@ def _small_layouts(comps: list[tuple[int, Any, Any]], rng: Any) -> list[tuple[An
         ei = np.concatenate([e + o for (_, e, _), o in zip(batch, offs)])
         ej = np.concatenate([e + o for (_, _, e), o in zip(batch, offs)])
         other = comp[:, None] != comp[None, :]
+        bins = _spring_index(ei, ej, total)
         t = np.maximum(1.0, 0.5 * np.sqrt(sizes))[comp]
         iters = 60
         cool = (0.02 / t) ** (1.0 / iters)
@@ -310,7 +322,7 @@ def _small_layouts(comps: list[tuple[int, Any, Any]], rng: Any) -> list[tuple[An
             np.maximum(d2, 1e-4, out=d2)
             np.reciprocal(d2, out=d2)
             fx, fy = (dx * d2).sum(1), (dy * d2).sum(1)
-            _spring(x, y, ei, ej, fx, fy, total)
+            _spring(x, y, ei, ej, fx, fy, total, bins)
             _move(x, y, fx, fy, t)
             t = t * cool
         out.extend((x[o:o + n].copy(), y[o:o + n].copy()) for n, o in zip(sizes, offs))
