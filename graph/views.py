@@ -142,8 +142,11 @@ DENSE_MAX_NODES = 400
 EDGE_PX = 90
 
 
-def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> None:
-    """Fruchterman-Reingold with exact repulsion, in place; O(n²) per iteration."""
+def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: Any, apart: Any = None) -> None:
+    """Fruchterman-Reingold with exact repulsion, in place; O(n²) per iteration.
+
+    *t0*: the start temperature, one or one per node; *apart*: an n×n mask of the pairs
+    that do not repel (nodes of different components laid out together)."""
     import numpy as np
 
     n, t = len(x), t0
@@ -153,13 +156,15 @@ def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> Non
         dx = x[:, None] - x[None, :]
         dy = y[:, None] - y[None, :]
         d2 = dx * dx + dy * dy
+        if apart is not None:
+            d2[apart] = np.inf
         np.fill_diagonal(d2, np.inf)
         np.maximum(d2, 1e-4, out=d2)
         np.reciprocal(d2, out=d2)
         fx, fy = (dx * d2).sum(1), (dy * d2).sum(1)
         _spring(x, y, ei, ej, fx, fy, n, bins)
         _move(x, y, fx, fy, t)
-        t *= cool
+        t = t * cool
 
 
 def _fr_grid(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> None:
@@ -308,23 +313,9 @@ def _small_layouts(comps: list[tuple[int, Any, Any]], rng: Any) -> list[tuple[An
         x, y = rng.uniform(-1.0, 1.0, (2, total)) * np.sqrt(sizes)[comp]
         ei = np.concatenate([e + o for (_, e, _), o in zip(batch, offs)])
         ej = np.concatenate([e + o for (_, _, e), o in zip(batch, offs)])
-        other = comp[:, None] != comp[None, :]
-        bins = _spring_index(ei, ej, total)
-        t = np.maximum(1.0, 0.5 * np.sqrt(sizes))[comp]
-        iters = 60
-        cool = (0.02 / t) ** (1.0 / iters)
-        for _ in range(iters):
-            dx = x[:, None] - x[None, :]
-            dy = y[:, None] - y[None, :]
-            d2 = dx * dx + dy * dy
-            d2[other] = np.inf
-            np.fill_diagonal(d2, np.inf)
-            np.maximum(d2, 1e-4, out=d2)
-            np.reciprocal(d2, out=d2)
-            fx, fy = (dx * d2).sum(1), (dy * d2).sum(1)
-            _spring(x, y, ei, ej, fx, fy, total, bins)
-            _move(x, y, fx, fy, t)
-            t = t * cool
+        # the same start temperature and steps as one by one (_component_layout)
+        _fr_dense(x, y, ei, ej, iters=60, t0=np.maximum(1.0, 0.5 * np.sqrt(sizes))[comp],
+                  apart=comp[:, None] != comp[None, :])
         out.extend((x[o:o + n].copy(), y[o:o + n].copy()) for n, o in zip(sizes, offs))
     return out
 
