@@ -1,9 +1,14 @@
 """Offline HTML explorer pages for the entity graph (vis-network, no CDN, no server).
 
 Every view is the same page layout (``templates/explorer.html``): a vis-network
-canvas with a legend, and a side panel with search (label or alias), type and
-predicate filters, and a details panel that shows a node's or an edge's
-relations with their evidence sentences and links to the article pages.
+canvas with a legend, and a side panel with search (label, alias, pinyin or its
+initials), type, predicate and year filters, the entities without relations (listed,
+not drawn), and a details panel that shows a node's or an edge's relations with their
+evidence sentences, each with its article's title (a link), date and source.
+
+:func:`write_views` writes a site whose size is linear in the corpus: an article or
+place page carries only its own evidence (the rest is counted and linked to the whole
+graph), and the article table is one shared script (``data/articles.js``).
 
 Nothing is fetched: vis-network's JS and CSS (shipped with pyvis) are inlined or
 written beside the pages, and no ``http://`` / ``https://`` string is left in
