@@ -147,11 +147,8 @@ DENSE_MAX_NODES = 400
 EDGE_PX = 90
 
 
-def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: Any, apart: Any = None) -> None:
-    """Fruchterman-Reingold with exact repulsion, in place; O(n²) per iteration.
-
-    *t0*: the start temperature, one or one per node; *apart*: an n×n mask of the pairs
-    that do not repel (nodes of different components laid out together)."""
+def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> None:
+    """Fruchterman-Reingold with exact repulsion, in place; O(n²) per iteration."""
     import numpy as np
 
     n, t = len(x), t0
@@ -161,15 +158,13 @@ def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: Any, apart: A
         dx = x[:, None] - x[None, :]
         dy = y[:, None] - y[None, :]
         d2 = dx * dx + dy * dy
-        if apart is not None:
-            d2[apart] = np.inf
         np.fill_diagonal(d2, np.inf)
         np.maximum(d2, 1e-4, out=d2)
         np.reciprocal(d2, out=d2)
         fx, fy = (dx * d2).sum(1), (dy * d2).sum(1)
         _spring(x, y, ei, ej, fx, fy, n, bins)
         _move(x, y, fx, fy, t)
-        t = t * cool
+        t *= cool
 
 
 def _fr_grid(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> None:
@@ -293,36 +288,23 @@ def _component_layout(n: int, ei: Any, ej: Any, rng: Any) -> tuple[Any, Any]:
     return np.asarray(x), np.asarray(y)
 
 
-#: Components up to this size are laid out together, in batches (see :func:`_small_layouts`).
+#: Components up to this size are laid out once per shape (see :func:`_small_layout`).
 SMALL_MAX_NODES = 10
 
 
-def _small_layouts(comps: list[tuple[int, Any, Any]], rng: Any) -> list[tuple[Any, Any]]:
-    """Positions of many small components at once: :func:`_fr_dense` on all their nodes,
-    with repulsion only inside a component. Article pages hold dozens of components of a
-    few nodes; one by one, numpy's per-call overhead made their layout most of the views'
-    time."""
+@lru_cache(maxsize=4096)
+def _small_layout(n: int, edges: bytes) -> tuple[Any, Any]:
+    """Positions of a small component, from its shape alone (node count and local edge
+    list, as bytes of int64 pairs), with a generator seeded by that shape. Article pages
+    hold many small components of the same few shapes (a pair, a path of three, a star),
+    so each shape is laid out once per process instead of once per page."""
     import numpy as np
 
-    out: list[tuple[Any, Any]] = []
-    start = 0
-    while start < len(comps):
-        batch, total = [], 0
-        while start < len(comps) and total + comps[start][0] <= 300:
-            batch.append(comps[start])
-            total += comps[start][0]
-            start += 1
-        sizes = np.array([n for n, _, _ in batch])
-        offs = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        comp = np.repeat(np.arange(len(batch)), sizes)
-        x, y = rng.uniform(-1.0, 1.0, (2, total)) * np.sqrt(sizes)[comp]
-        ei = np.concatenate([e + o for (_, e, _), o in zip(batch, offs)])
-        ej = np.concatenate([e + o for (_, _, e), o in zip(batch, offs)])
-        # the same start temperature and steps as one by one (_component_layout)
-        _fr_dense(x, y, ei, ej, iters=60, t0=np.maximum(1.0, 0.5 * np.sqrt(sizes))[comp],
-                  apart=comp[:, None] != comp[None, :])
-        out.extend((x[o:o + n].copy(), y[o:o + n].copy()) for n, o in zip(sizes, offs))
-    return out
+    e = np.frombuffer(edges, dtype=np.int64).reshape(-1, 2)
+    x, y = _component_layout(n, e[:, 0], e[:, 1], np.random.default_rng([n, *e.ravel().tolist()]))
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
 
 
 def node_size(degree: int) -> float:
@@ -439,19 +421,13 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[int, int]]:
     type_rank = {t: i for i, t in enumerate(ENTITY_TYPES)}
     isolates: list[int] = []
     blocks: list[tuple[list[int], Any, Any]] = []   # (node indices, x, y) in edge units
-    small: list[tuple[int, Any, Any]] = []
-    for k, members in enumerate(comps):
-        if 1 < len(members) <= SMALL_MAX_NODES:
-            e = local[E[order[bounds[k]:bounds[k + 1]]]]
-            small.append((len(members), e[:, 0], e[:, 1]))
-    small_pos = iter(_small_layouts(small, rng))
     for k, members in enumerate(comps):
         if len(members) == 1:
             isolates.append(members[0])
             continue
         e = local[E[order[bounds[k]:bounds[k + 1]]]]
         if len(members) <= SMALL_MAX_NODES:
-            x, y = next(small_pos)
+            x, y = _small_layout(len(members), np.ascontiguousarray(e, dtype=np.int64).tobytes())
         else:
             x, y = _component_layout(len(members), e[:, 0], e[:, 1], rng)
         f = _unit_scale(x, y, e, radius[members])
