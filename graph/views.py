@@ -874,7 +874,6 @@ class _Site:
     def __init__(self, out: Path, reuse: Path | None) -> None:
         self.out, self.reuse = out, reuse
         self.written: list[Path] = []
-        self.kept = 0
 
     def _old(self, rel: str) -> Path | None:
         p = (self.reuse / rel) if self.reuse is not None else None
@@ -902,7 +901,6 @@ class _Site:
 
     def _link(self, old: Path, rel: str) -> Path:
         dst = self.out / rel
-        self.kept += 1
         self.written.append(dst)
         if dst.exists() and os.path.samefile(old, dst):
             return dst
@@ -964,7 +962,8 @@ def write_views(
         for name, text in _assets().items():
             site.put(f"static/{name}", text)
     # the shared article table: hrefs relative to the views folder (pages add their root)
-    table = {a: _article_entry(m, f"article/{quote(a)}.html" if a in set(ids) else None)
+    with_page = set(ids)
+    table = {a: _article_entry(m, f"article/{quote(a)}.html" if a in with_page else None)
              for a, m in meta.items()}
     site.put("data/articles.js", f"window.POLICYKG_ARTICLES = {_json_for_script(table)};\n")
     slugs = place_slugs(G)
@@ -972,7 +971,7 @@ def write_views(
 
     def page(rel: str, H: nx.MultiDiGraph, *, title: str, root: str, scope: _Scope | None,
              focus: str | None = None, nav: Mapping[str, str] | None = None) -> None:
-        places = {n: f"{root}place/{quote(s)}.html" for n, s in slugs.items() if n in H}
+        places = {n: f"{root}place/{quote(slugs[n])}.html" for n in H if n in slugs}
         data = _page_data(
             H, title=title, meta=meta, years=years, article_links={}, inline_articles=False, root=root,
             place_links=places, focus=focus, edge_labels=None, reduce_above=REDUCE_ABOVE,
