@@ -138,10 +138,7 @@ def run(sizes: list[int], *, full: bool, out_dir: Path) -> list[dict]:
     work = Path(tempfile.mkdtemp(prefix="policykg-bench-"))
     results = []
     try:
-        js, css = views.vis_assets()
-        (work / "static").mkdir()
-        (work / "static" / "vis-network.min.js").write_text(js, encoding="utf-8")
-        (work / "static" / "vis-network.css").write_text(css, encoding="utf-8")
+        views.write_assets(work / "static")   # vis-network and the page script / style
         with sync_playwright() as p:
             for n in sizes:
                 G = synthetic_graph(n)

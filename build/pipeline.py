@@ -379,8 +379,9 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
 
                 notify(BuildProgress("writing", articles=len(records), message="writing views"))
                 ts = time.perf_counter()
+                # unchanged pages of the previous build are hard-linked, not rewritten
                 write_views(store.inner, staging / "views",
-                            articles={r.id: r.title for r in records})
+                            articles={r.id: r.title for r in records}, reuse=out / "views")
                 timings["views"] = time.perf_counter() - ts
                 outputs["views"] = "views/index.html"
 

@@ -42,7 +42,7 @@ from policykg.ontology.namespace import (
 
 __all__ = [
     "TYPE_PRIORITY", "to_networkx", "ego_graph", "subgraph_for_article",
-    "article_titles", "article_id", "iri_slug", "find_node",
+    "article_subgraphs", "article_titles", "article_id", "iri_slug", "find_node",
 ]
 
 #: Order in which the primary ``type`` of a multi-typed entity is chosen
@@ -55,6 +55,15 @@ Source = Union[Graph, Iterable[tuple]]  # also a pyoxigraph.Store (duck-typed)
 _CLASS_BY_IRI = {PKG[t]: t for t in ENTITY_TYPES}
 _PRED_BY_IRI = {PKG[p]: p for p in PREDICATES}
 _TRUE = {"true", "1"}
+#: The only predicates the entity graph is made of: the others (mention counts, source
+#: files, the summary graph's tables, …) are skipped before their terms are converted,
+#: which is most of the time of reading a big store.
+_USED: frozenset[str] = frozenset(map(str, (
+    RDF.type, RDFS.label, SKOS.altLabel, RDF.subject, RDF.predicate, RDF.object,
+    PROV.wasDerivedFrom, DCTERMS.title, DCTERMS.issued, DCTERMS.source, *_PRED_BY_IRI,
+    *(PKG[n] for n in ("adcode", "negated", "rule", "confidence", "article", "evidence", "sentence",
+                       "startOffset", "endOffset")),
+)))
 
 
 # ---------------------------------------------------------------- terms / quads
@@ -86,9 +95,17 @@ def _quads(source: Any) -> Iterator[tuple[Node, Node, Node, Node | None]]:
         for s, p, o in source:
             yield s, p, o, source.identifier if isinstance(source.identifier, URIRef) else None
     elif hasattr(source, "quads_for_pattern"):  # pyoxigraph.Store
+        terms: dict[Any, Node | None] = {}   # labels, types, rules, … repeat across articles
+
+        def term(t: Any) -> Node | None:
+            r = terms.get(t, terms)
+            if r is terms:
+                r = terms[t] = _ox_term(t)
+            return r  # type: ignore[return-value]
+
         for q in source.quads_for_pattern(None, None, None, None):
-            yield (_ox_term(q.subject), _ox_term(q.predicate), _ox_term(q.object),
-                   _ox_term(q.graph_name))
+            if q.predicate.value in _USED:
+                yield term(q.subject), term(q.predicate), term(q.object), term(q.graph_name)
     elif isinstance(source, Iterable) and not isinstance(source, (str, bytes)):
         for item in source:
             if len(item) == 3:
@@ -115,6 +132,8 @@ class _Index:
         sp: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
         in_graph: dict[Node, set[Node]] = defaultdict(set)   # graph → terms used in it
         for s, p, o, c in _quads(source):
+            if str(p) not in _USED:
+                continue
             sp[s][p].add(o)
             if c is not None:
                 in_graph[c].add(s)
@@ -220,6 +239,21 @@ def _article_titles(idx: _Index) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
+def _article_meta(idx: _Index) -> dict[str, dict[str, str]]:
+    """``{article id: {"issued": …, "origin": …}}`` (only the keys the RDF states):
+    ``dcterms:issued`` (``YYYY-MM-DD`` or ``YYYY``) and ``dcterms:source`` (来源)."""
+    out: dict[str, dict[str, str]] = {}
+    for a in idx.subjects_of_type(PKG.Article):
+        meta = {}
+        for key, prop in (("issued", DCTERMS.issued), ("origin", DCTERMS.source)):
+            o = idx.one(a, prop)
+            if o is not None:
+                meta[key] = _text([o]) if isinstance(o, Literal) else str(o)
+        if meta:
+            out[article_id(a)] = meta
+    return dict(sorted(out.items()))
+
+
 def to_networkx(source: Any) -> nx.MultiDiGraph:
     """Fold the RDF of one or many articles into a :class:`networkx.MultiDiGraph`.
 
@@ -233,7 +267,8 @@ def to_networkx(source: Any) -> nx.MultiDiGraph:
     ``article_title``, ``rule``, ``confidence``, ``start``, ``end``, sorted by
     article, offset and sentence. An edge exists when a non-negated assertion
     states it, or when the direct triple exists and no assertion negates it.
-    ``G.graph["articles"]`` holds :func:`article_titles`.
+    ``G.graph["articles"]`` holds :func:`article_titles`; ``G.graph["article_meta"]``
+    the ``issued`` date and ``origin`` (``dcterms:source``) of the articles that have them.
 
     >>> G = to_networkx([])
     >>> G.number_of_nodes(), G.graph["articles"]
@@ -308,7 +343,7 @@ def to_networkx(source: Any) -> nx.MultiDiGraph:
     keep = sorted(asserted | (direct - negated))
 
     # ---- nodes
-    G = nx.MultiDiGraph(articles=titles)
+    G = nx.MultiDiGraph(articles=titles, article_meta=_article_meta(idx))
     node_articles: dict[str, set[str]] = defaultdict(set)
     for gname, terms in idx.in_graph.items():
         if gname in graph_article:
@@ -426,17 +461,44 @@ def subgraph_for_article(G: nx.MultiDiGraph, article_id: str) -> nx.MultiDiGraph
     >>> sorted(H.nodes), list(H.edges(keys=True))
     (['a', 'b'], [('a', 'b', 'partOf')])
     """
-    nodes = {n for n, arts in G.nodes(data="articles") if arts and article_id in arts}
-    H = nx.MultiDiGraph(**G.graph)
-    for n in sorted(nodes):
-        H.add_node(n, **G.nodes[n])
+    return next(article_subgraphs(G, [article_id]))[1]
+
+
+def article_subgraphs(G: nx.MultiDiGraph, article_ids: Iterable[str]) -> Iterator[tuple[str, nx.MultiDiGraph]]:
+    """``(article id, subgraph_for_article(G, article id))`` for each id, in order.
+
+    One pass over *G* builds an index, so all the articles of a corpus cost about
+    as much as one scan of the graph (not one scan per article).
+
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("a", articles=("x-1",)); G.add_node("b", articles=("x-1", "y-1"))
+    >>> _ = G.add_edge("a", "b", key="partOf")
+    >>> [(a, H.number_of_nodes(), H.number_of_edges()) for a, H in article_subgraphs(G, ["y-1", "x-1"])]
+    [('y-1', 1, 0), ('x-1', 2, 1)]
+    """
+    wanted = list(article_ids)
+    want = set(wanted)
+    nodes: dict[str, list[str]] = defaultdict(list)
+    for n, arts in sorted(G.nodes(data="articles")):
+        for a in arts or ():
+            if a in want:
+                nodes[a].append(n)
+    edges: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: e[:3]):
         evs = d.get("evidence") or ()
-        if any(ev.get("article_id") == article_id for ev in evs):
+        if evs:
+            arts = {ev.get("article_id") for ev in evs}
+        else:  # evidence-less edges go where both ends are mentioned
+            arts = set(G.nodes[u].get("articles") or ()) & set(G.nodes[v].get("articles") or ())
+        for a in sorted(a for a in arts if a in want):
+            edges[a].append((u, v, k, d))
+    for a in wanted:
+        H = nx.MultiDiGraph(**G.graph)
+        for n in nodes.get(a, ()):
+            H.add_node(n, **G.nodes[n])
+        for u, v, k, d in edges.get(a, ()):
             for n in (u, v):
                 if n not in H:
                     H.add_node(n, **G.nodes[n])
             H.add_edge(u, v, key=k, **d)
-        elif not evs and u in nodes and v in nodes:
-            H.add_edge(u, v, key=k, **d)
-    return H
+        yield a, H

@@ -1,9 +1,14 @@
 """Offline HTML explorer pages for the entity graph (vis-network, no CDN, no server).
 
 Every view is the same page layout (``templates/explorer.html``): a vis-network
-canvas with a legend, and a side panel with search (label or alias), type and
-predicate filters, and a details panel that shows a node's or an edge's
-relations with their evidence sentences and links to the article pages.
+canvas with a legend, and a side panel with search (label, alias, pinyin or its
+initials), type, predicate and year filters, the entities without relations (listed,
+not drawn), and a details panel that shows a node's or an edge's relations with their
+evidence sentences, each with its article's title (a link), date and source.
+
+:func:`write_views` writes a site whose size is linear in the corpus: an article or
+place page carries only its own evidence (the rest is counted and linked to the whole
+graph), and the article table is one shared script (``data/articles.js``).
 
 Nothing is fetched: vis-network's JS and CSS (shipped with pyvis) are inlined or
 written beside the pages, and no ``http://`` / ``https://`` string is left in
@@ -25,11 +30,14 @@ all this in headless Chromium.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
+import os
 import re
-from collections.abc import Mapping
+import shutil
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -40,14 +48,15 @@ from urllib.parse import quote
 
 import networkx as nx
 
-from policykg.graph.network import ego_graph, iri_slug, subgraph_for_article, to_networkx
+from policykg.graph.network import article_subgraphs, ego_graph, iri_slug, to_networkx
 from policykg.graph.rdf import atomic_write
 from policykg.ontology.namespace import ENTITY_TYPES, PKG, PREDICATES
 
 __all__ = [
     "TYPE_COLORS", "TYPE_NAMES_ZH", "PREDICATE_NAMES_ZH", "FONT_STACK",
     "predicate_label", "vis_assets", "layout", "node_size", "render_explorer", "write_explorer",
-    "write_views", "place_slugs", "graph_for_result", "View", "show",
+    "write_views", "write_assets", "place_slugs", "graph_for_result", "View", "show",
+    "ArticleMeta", "article_meta", "search_keys",
 ]
 
 #: One colour per entity type (Tableau 10); "Entity" is the fallback for untyped nodes.
@@ -144,6 +153,7 @@ def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> Non
 
     n, t = len(x), t0
     cool = (0.02 / t0) ** (1.0 / iters)
+    bins = _spring_index(ei, ej, n)
     for _ in range(iters):
         dx = x[:, None] - x[None, :]
         dy = y[:, None] - y[None, :]
@@ -152,7 +162,7 @@ def _fr_dense(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> Non
         np.maximum(d2, 1e-4, out=d2)
         np.reciprocal(d2, out=d2)
         fx, fy = (dx * d2).sum(1), (dy * d2).sum(1)
-        _spring(x, y, ei, ej, fx, fy, n)
+        _spring(x, y, ei, ej, fx, fy, n, bins)
         _move(x, y, fx, fy, t)
         t *= cool
 
@@ -165,6 +175,7 @@ def _fr_grid(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> None
 
     n, t = len(x), t0
     cool = (0.05 / t0) ** (1.0 / iters)
+    bins = _spring_index(ei, ej, n)
     cells = max(4, min(12, int(math.sqrt(n / 20))))
     for _ in range(iters):
         lx, ly = x.min(), y.min()
@@ -190,19 +201,28 @@ def _fr_grid(x: Any, y: Any, ei: Any, ej: Any, *, iters: int, t0: float) -> None
             py *= q
             fx += np.bincount(a, px, n) - np.bincount(b, px, n)
             fy += np.bincount(a, py, n) - np.bincount(b, py, n)
-        _spring(x, y, ei, ej, fx, fy, n)
+        _spring(x, y, ei, ej, fx, fy, n, bins)
         _move(x, y, fx, fy, t)
         t *= cool
 
 
-def _spring(x: Any, y: Any, ei: Any, ej: Any, fx: Any, fy: Any, n: int) -> None:
+def _spring_index(ei: Any, ej: Any, n: int) -> Any:
+    """The bins :func:`_spring` adds into: both ends of every edge, for x then for y."""
+    import numpy as np
+
+    return np.concatenate([ei, ej, ei + n, ej + n])
+
+
+def _spring(x: Any, y: Any, ei: Any, ej: Any, fx: Any, fy: Any, n: int, bins: Any) -> None:
     import numpy as np
 
     ex, ey = x[ei] - x[ej], y[ei] - y[ej]
     el = np.sqrt(ex * ex + ey * ey)
     ax, ay = ex * el, ey * el
-    fx -= np.bincount(ei, ax, n) - np.bincount(ej, ax, n)
-    fy -= np.bincount(ei, ay, n) - np.bincount(ej, ay, n)
+    # one bincount for both axes and both ends (small graphs: the per-call cost dominates)
+    f = np.bincount(bins, np.concatenate([ax, -ax, ay, -ay]), 2 * n)
+    fx -= f[:n]
+    fy -= f[n:]
 
 
 def _move(x: Any, y: Any, fx: Any, fy: Any, t: float) -> None:
@@ -266,6 +286,25 @@ def _component_layout(n: int, ei: Any, ej: Any, rng: Any) -> tuple[Any, Any]:
     x, y = cx[c] * f + r * np.cos(a), cy[c] * f + r * np.sin(a)
     _fr_grid(x, y, ei, ej, iters=15, t0=2.0)
     return np.asarray(x), np.asarray(y)
+
+
+#: Components up to this size are laid out once per shape (see :func:`_small_layout`).
+SMALL_MAX_NODES = 10
+
+
+@lru_cache(maxsize=4096)
+def _small_layout(n: int, edges: bytes) -> tuple[Any, Any]:
+    """Positions of a small component, from its shape alone (node count and local edge
+    list, as bytes of int64 pairs), with a generator seeded by that shape. Article pages
+    hold many small components of the same few shapes (a pair, a path of three, a star),
+    so each shape is laid out once per process instead of once per page."""
+    import numpy as np
+
+    e = np.frombuffer(edges, dtype=np.int64).reshape(-1, 2)
+    x, y = _component_layout(n, e[:, 0], e[:, 1], np.random.default_rng([n, *e.ravel().tolist()]))
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
 
 
 def node_size(degree: int) -> float:
@@ -387,7 +426,10 @@ def layout(G: nx.MultiDiGraph, *, seed: int = 7) -> dict[str, tuple[int, int]]:
             isolates.append(members[0])
             continue
         e = local[E[order[bounds[k]:bounds[k + 1]]]]
-        x, y = _component_layout(len(members), e[:, 0], e[:, 1], rng)
+        if len(members) <= SMALL_MAX_NODES:
+            x, y = _small_layout(len(members), np.ascontiguousarray(e, dtype=np.int64).tobytes())
+        else:
+            x, y = _component_layout(len(members), e[:, 0], e[:, 1], rng)
         f = _unit_scale(x, y, e, radius[members])
         x, y = _landscape(x * f, y * f)
         blocks.append((members, x - x.min(), y - y.min()))
@@ -416,22 +458,116 @@ INITIAL_NODES = 1000
 #: How many of the best-connected nodes get labels big enough to read on the whole graph.
 HUB_LABELS = 30
 
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
+_YEAR_RE = re.compile(r"^(\d{4})(?:-\d{2}(?:-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What the pages show of an article wherever its evidence appears."""
+
+    title: str
+    issued: str | None = None   #: ``YYYY-MM-DD`` or ``YYYY`` (dcterms:issued)
+    origin: str | None = None   #: 来源 (dcterms:source)
+
+    @property
+    def year(self) -> int | None:
+        """The year it was issued, if known.
+
+        >>> ArticleMeta("t", issued="2023-05-01").year, ArticleMeta("t", issued="n.d.").year
+        (2023, None)
+        """
+        m = _YEAR_RE.match(self.issued or "")
+        return int(m.group(1)) if m else None
+
+
+def article_meta(G: nx.MultiDiGraph, articles: Mapping[str, Any] | None = None) -> dict[str, ArticleMeta]:
+    """``{article id: ArticleMeta}`` from ``G.graph`` (titles, ``article_meta``), updated
+    by *articles*: ``{id: title}`` or ``{id: Article}`` (its ``title``, ``issued``, ``origin``).
+
+    >>> from policykg.graph.model import Article
+    >>> a = Article(id="a-1", source="a.txt", index=1, title="T", authors=(), affiliations=(),
+    ...             paragraphs=(), issued="2021", origin="新华网")
+    >>> G = nx.MultiDiGraph(articles={"b-1": "B"}, article_meta={"b-1": {"issued": "2020-01-02"}})
+    >>> article_meta(G, {"a-1": a})
+    {'a-1': ArticleMeta(title='T', issued='2021', origin='新华网'), 'b-1': ArticleMeta(title='B', issued='2020-01-02', origin=None)}
+    """
+    extra = G.graph.get("article_meta") or {}
+    out = {a: ArticleMeta(str(t), (extra.get(a) or {}).get("issued"), (extra.get(a) or {}).get("origin"))
+           for a, t in (G.graph.get("articles") or {}).items()}
+    for a, v in (articles or {}).items():
+        if isinstance(v, str):
+            old = out.get(a)
+            out[a] = ArticleMeta(v, old.issued if old else None, old.origin if old else None)
+        else:
+            out[a] = ArticleMeta(str(v.title), getattr(v, "issued", None), getattr(v, "origin", None))
+    return dict(sorted(out.items()))
+
+
+@lru_cache(maxsize=65536)
+def search_keys(label: str) -> tuple[str, str] | None:
+    """``(full pinyin, initials)`` of a label with Chinese characters, for search.
+
+    Lower-case letters and digits only; ``None`` when the label has no Chinese.
+
+    >>> search_keys("济南"), search_keys("重庆市"), search_keys("5G网络"), search_keys("ABC")
+    (('jinan', 'jn'), ('chongqingshi', 'cqs'), ('5gwangluo', '5gwl'), None)
+    """
+    if not _HAN_RE.search(label):
+        return None
+    from pypinyin import Style, lazy_pinyin
+
+    def clean(parts: list[str]) -> str:
+        return re.sub(r"[^a-z0-9]", "", "".join(parts).lower())
+
+    return clean(lazy_pinyin(label)), clean(lazy_pinyin(label, style=Style.FIRST_LETTER))
+
+
+class _Years:
+    """The distinct years of a set of articles and whether one of them (or none at all)
+    is undated; cached, since every page of an entity asks for the same articles."""
+
+    def __init__(self, meta: Mapping[str, ArticleMeta]) -> None:
+        self.year = {a: m.year for a, m in meta.items()}
+        self.cache: dict[tuple[str, ...], tuple[list[int], bool]] = {}
+
+    def of(self, arts: Iterable[str]) -> tuple[list[int], bool]:
+        key = tuple(arts)
+        hit = self.cache.get(key)
+        if hit is None:
+            ys = [self.year.get(a) for a in key]
+            hit = self.cache[key] = (sorted({y for y in ys if y is not None}), not key or None in ys)
+        return hit
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Which evidence a page carries in full: an article's (article pages), that of the
+    edges at one node (place pages), or all (``None``). Everything else is counted."""
+
+    article: str | None = None
+    node: str | None = None
+
 
 def _page_data(
     G: nx.MultiDiGraph,
     *,
     title: str,
+    meta: Mapping[str, ArticleMeta],
+    years: _Years,
     article_links: Mapping[str, str],
-    article_titles: Mapping[str, str],
+    inline_articles: bool,
+    root: str,
     place_links: Mapping[str, str],
     focus: str | None,
     edge_labels: bool | None,
     reduce_above: int | None,
     initial_nodes: int,
+    scope: _Scope | None = None,
 ) -> dict[str, Any]:
+    """The page's JSON object without node positions (:func:`_page_json` adds them)."""
     nodes = sorted(G.nodes)
     ids = {n: i for i, n in enumerate(nodes)}
-    pos = layout(G)
     degree = dict(G.degree())
     # the best-connected nodes get bigger labels (readable on the fitted whole graph);
     # only a few, or big graphs would drown in them
@@ -450,37 +586,62 @@ def _page_data(
         d = G.nodes[n]
         types = tuple(d.get("types") or ())
         arts = list(d.get("articles") or ())
-        used_articles.update(arts)
-        x, y = pos[n]
-        node_recs.append({
-            "id": ids[n], "iri": n, "label": str(d.get("label") or iri_slug(n)),
-            "type": d.get("type") or (types[0] if types else "Entity"), "types": list(types),
-            "aliases": list(d.get("aliases") or ()), "articles": arts,
-            "adcode": d.get("adcode"), "x": x, "y": y, "degree": degree[n],
-            "size": node_size(degree[n]),
-            "font": round(min(44.0, 14 + max(0.0, node_size(degree[n]) - 16))) if n in hubs else 14,
-        })
+        if scope is None or (scope.node is not None and n == scope.node):
+            shown = arts
+        else:
+            shown = [scope.article] if scope.article in arts else []
+        used_articles.update(shown)
+        label = str(d.get("label") or iri_slug(n))
+        primary = d.get("type") or (types[0] if types else "Entity")
+        rec = {"id": ids[n], "iri": n, "label": label, "type": primary, "degree": degree[n],
+               "size": node_size(degree[n])}
+        # left out when they hold the default (the page fills them in): article pages hold
+        # many entities without aliases or relations, and every byte is repeated per page
+        if list(types) != [primary]:
+            rec["types"] = list(types)
+        for key, value in (("aliases", list(d.get("aliases") or ())), ("articles", shown),
+                           ("adcode", d.get("adcode"))):
+            if value:
+                rec[key] = value
+        if n in hubs:
+            rec["font"] = round(min(44.0, 14 + max(0.0, node_size(degree[n]) - 16)))
+        if len(shown) < len(arts):
+            rec["nart"] = len(arts)   # the page lists only its own; the whole graph has all
+        _put_years(rec, years.of(arts))
+        if (keys := search_keys(label)) is not None:
+            rec["py"] = list(keys)
+        node_recs.append(rec)
     edge_recs = []
     pair_count: dict[tuple[str, str], int] = {}
     for u, v, k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
         pair = tuple(sorted((u, v)))
         i = pair_count.get(pair, 0)
         pair_count[pair] = i + 1
+        all_evs = d.get("evidence") or ()
         evs = []
-        for ev in d.get("evidence") or ():
-            used_articles.add(ev.get("article_id", ""))
+        for ev in all_evs:
+            aid = ev.get("article_id", "")
+            if scope is not None and aid != scope.article and scope.node not in (u, v):
+                continue
+            used_articles.add(aid)
             rec = {key: ev.get(key, "") for key in ("sentence", "article_id", "rule", "confidence")}
-            if ev.get("article_title") and ev["article_title"] != article_titles.get(rec["article_id"]):
-                rec["article_title"] = ev["article_title"]  # else the page looks it up in articleTitles
+            if ev.get("article_title") and (aid not in meta or ev["article_title"] != meta[aid].title):
+                rec["article_title"] = ev["article_title"]  # else the page looks it up in its article table
             evs.append(rec)
-        edge_recs.append({
+        erec = {
             "id": len(edge_recs), "from": ids[u], "to": ids[v],
             "predicate": d.get("predicate", str(k)), "symmetric": bool(d.get("symmetric", False)),
-            "confidence": d.get("confidence", max((e["confidence"] or 0 for e in evs), default=1.0)),
+            "confidence": d.get("confidence", max((ev.get("confidence") or 0 for ev in all_evs), default=1.0)),
             "evidence": evs,
             # parallel edges of one pair curve away from each other (physics is off)
             "roundness": round(0.18 * i, 2),
-        })
+        }
+        if len(evs) < len(all_evs):   # evidence from other articles: counted, shown on the whole graph
+            erec["nev"] = len(all_evs)
+            erec["nevart"] = len({ev.get("article_id", "") for ev in all_evs})
+        if all_evs:  # evidence-less edges (gazetteer) have no date: they follow their nodes
+            _put_years(erec, years.of(sorted({ev.get("article_id", "") for ev in all_evs})))
+        edge_recs.append(erec)
     type_count: dict[str, int] = {}
     for r in node_recs:
         type_count[r["type"]] = type_count.get(r["type"], 0) + 1
@@ -490,6 +651,10 @@ def _page_data(
     type_names = list(ENTITY_TYPES) + sorted(t for t in type_count if t not in ENTITY_TYPES)
     pred_names = list(PREDICATES) + sorted(p for p in pred_count if p not in PREDICATES)
     used_articles.discard("")
+    table = None
+    if inline_articles:
+        table = {a: _article_entry(meta[a] if a in meta else ArticleMeta(a), article_links.get(a))
+                 for a in sorted(used_articles)}
     return {
         "title": title,
         "font": FONT_STACK,
@@ -500,13 +665,39 @@ def _page_data(
                        for p in pred_names],
         "nodes": node_recs,
         "edges": edge_recs,
-        "articleLinks": {a: article_links[a] for a in sorted(used_articles) if a in article_links},
-        "articleTitles": {a: article_titles[a] for a in sorted(used_articles) if a in article_titles},
+        "articles": table,
+        "root": root,
         "placeLinks": {n: place_links[n] for n in nodes if n in place_links},
         "focus": ids.get(focus) if focus is not None else None,
         "edgeLabels": len(edge_recs) <= 300 if edge_labels is None else edge_labels,
         "initial": initial,
     }
+
+
+def _put_years(rec: dict[str, Any], years_undated: tuple[list[int], bool]) -> None:
+    years, undated = years_undated
+    if years:
+        rec["years"] = years
+    if undated:
+        rec["undated"] = True
+
+
+def _article_entry(m: ArticleMeta, href: str | None) -> dict[str, str]:
+    """One row of an article table (inline, or the shared ``data/articles.js``)."""
+    row = {"title": m.title}
+    for key, value in (("href", href), ("issued", m.issued), ("origin", m.origin)):
+        if value:
+            row[key] = value
+    return row
+
+
+def _page_json(data: dict[str, Any], G: nx.MultiDiGraph, *, text: str | None = None) -> str:
+    """The page's JSON: :func:`_page_data` (*text*: already encoded) plus ``pos``, the node
+    positions (one layout per page) in node order, spliced in front so that the data is
+    encoded once (its encoding without positions is the page's content key)."""
+    pos = layout(G)
+    text = _json_for_script(data) if text is None else text
+    return '{"pos":' + _json_for_script([pos[r["iri"]] for r in data["nodes"]]) + "," + text[1:]
 
 
 def _json_for_script(data: Any) -> str:
@@ -519,6 +710,15 @@ def _json_for_script(data: Any) -> str:
 def _text_html(s: str) -> str:
     """Escaped text for element content / attributes; ``/`` as an entity keeps URLs out."""
     return html.escape(s, quote=True).replace("/", "&#47;")
+
+
+def _check_links(links: Iterable[str]) -> None:
+    for href in links:
+        if _URL_RE.search(href) or href.lower().lstrip().startswith(("javascript:", "data:")):
+            raise ValueError(
+                f"render_explorer: link {href!r} is not a relative path; the pages work offline, "
+                "so pass links relative to the page (e.g. '../article/x-1.html')"
+            )
 
 
 def render_explorer(
@@ -537,18 +737,31 @@ def render_explorer(
     """The explorer page for *G* as a string (pure; same input → same bytes).
 
     * *article_links*: ``{article id: href}`` for evidence and article lists;
-      titles come from ``G.graph["articles"]`` (set by :func:`to_networkx`).
+      titles, dates and sources come from ``G.graph`` (see :func:`article_meta`).
     * *place_links*: ``{node IRI: href}`` of ego pages, linked from node details.
     * *nav*: ``{link text: href}`` shown under the title (e.g. back to the index).
     * *focus*: node IRI selected and shown on load (drawn with a thick border).
-    * *assets_href*: ``None`` inlines vis-network; otherwise the relative folder
-      holding ``vis-network.min.js`` and ``vis-network.css`` (see :func:`write_views`).
+    * *assets_href*: ``None`` inlines vis-network and the page's own script and
+      style; otherwise the relative folder holding them (see :func:`write_assets`).
     * *edge_labels*: show predicate labels on edges; default only up to 300 edges.
     * *reduce_above*: with more nodes than this (``None``: never), the page starts
       with the *initial_nodes* best-connected ones (plus *focus* and its
       neighbours) and adds the others on demand: "more", "all", double-click a
       node for its neighbours, or search for it.
     """
+    _check_args(G, focus=focus, reduce_above=reduce_above, initial_nodes=initial_nodes)
+    _check_links([*(article_links or {}).values(), *(place_links or {}).values(), *(nav or {}).values(),
+                  assets_href or ""])
+    data = _page_data(
+        G, title=title, meta=(meta := article_meta(G)), years=_Years(meta),
+        article_links=dict(article_links or {}), inline_articles=True,
+        root="", place_links=dict(place_links or {}), focus=focus, edge_labels=edge_labels,
+        reduce_above=reduce_above, initial_nodes=initial_nodes,
+    )
+    return _html(_page_json(data, G), title=title, nav=nav, assets_href=assets_href)
+
+
+def _check_args(G: nx.MultiDiGraph, *, focus: str | None, reduce_above: int | None, initial_nodes: int) -> None:
     if reduce_above is not None and reduce_above < 0 or initial_nodes < 1:
         raise ValueError(
             f"render_explorer: reduce_above={reduce_above!r}, initial_nodes={initial_nodes!r}; "
@@ -556,34 +769,32 @@ def render_explorer(
         )
     if focus is not None and focus not in G:
         raise KeyError(f"render_explorer: focus {focus!r} is not a node of the graph; pass a node IRI or None")
-    for href in [*(article_links or {}).values(), *(place_links or {}).values(), *(nav or {}).values(),
-                 assets_href or ""]:
-        if _URL_RE.search(href) or href.lower().lstrip().startswith(("javascript:", "data:")):
-            raise ValueError(
-                f"render_explorer: link {href!r} is not a relative path; the pages work offline, "
-                "so pass links relative to the page (e.g. '../article/x-1.html')"
-            )
-    data = _page_data(
-        G, title=title, article_links=dict(article_links or {}),
-        article_titles=dict(G.graph.get("articles") or {}), place_links=dict(place_links or {}),
-        focus=focus, edge_labels=edge_labels, reduce_above=reduce_above, initial_nodes=initial_nodes,
-    )
+
+
+#: Files of the page script and style, written beside vis-network by :func:`write_assets`.
+APP_JS, APP_CSS = "explorer.js", "explorer.css"
+
+
+def _html(data_json: str, *, title: str, nav: Mapping[str, str] | None, assets_href: str | None,
+          articles_js: str | None = None, key: str = "") -> str:
     if assets_href is None:
         js, css = vis_assets()
         vis_js, vis_css = f"<script>\n{js}\n</script>", f"<style>\n{css}\n</style>"
+        app_js = f"<script>\n{_pkg_text('static', APP_JS)}</script>"
+        app_css = f"<style>\n{_pkg_text('static', APP_CSS)}</style>"
     else:
-        prefix = assets_href.rstrip("/") + "/" if assets_href else ""
-        vis_js = f'<script src="{html.escape(prefix)}vis-network.min.js"></script>'
-        vis_css = f'<link rel="stylesheet" href="{html.escape(prefix)}vis-network.css">'
+        prefix = html.escape(assets_href.rstrip("/") + "/" if assets_href else "")
+        vis_js = f'<script src="{prefix}vis-network.min.js"></script>'
+        vis_css = f'<link rel="stylesheet" href="{prefix}vis-network.css">'
+        app_js = f'<script src="{prefix}{APP_JS}"></script>'
+        app_css = f'<link rel="stylesheet" href="{prefix}{APP_CSS}">'
+    if articles_js is not None:  # the shared article table: a script that sets a global (works from file://)
+        app_js = f'<script src="{html.escape(articles_js)}"></script>\n{app_js}'
     nav_html = " ".join(f'<a href="{html.escape(h)}">{_text_html(t)}</a>' for t, h in (nav or {}).items())
     page = Template(_pkg_text("templates", "explorer.html")).substitute(
-        title=_text_html(title),
-        nav=nav_html,
-        vis_css=vis_css,
-        vis_js=vis_js,
-        app_css=_pkg_text("static", "explorer.css"),
-        app_js=_pkg_text("static", "explorer.js"),
-        data=_json_for_script(data),
+        title=_text_html(title), nav=nav_html, vis_css=vis_css, vis_js=vis_js,
+        app_css=app_css, app_js=app_js, data=data_json,
+        key=f'<meta name="policykg-key" content="{html.escape(key)}">\n' if key else "",
     )
     if _URL_RE.search(page):  # a guard, not a filter: every input path above is escaped
         raise RuntimeError("render_explorer: page would contain an http(s):// URL; this is a bug in views.py")
@@ -597,6 +808,18 @@ def _atomic_write(path: Path, text: str) -> Path:
 def write_explorer(G: nx.MultiDiGraph, path: Path | str, *, title: str, **kw: Any) -> Path:
     """Render :func:`render_explorer` (same keywords) and write it atomically as UTF-8."""
     return _atomic_write(Path(path), render_explorer(G, title=title, **kw))
+
+
+def write_assets(folder: Path | str) -> list[Path]:
+    """Write vis-network (URL-free) and the page script and style into *folder*: what
+    pages rendered with ``assets_href`` pointing there load."""
+    return [_atomic_write(Path(folder) / name, text) for name, text in _assets().items()]
+
+
+def _assets() -> dict[str, str]:
+    js, css = vis_assets()
+    return {"vis-network.min.js": js, "vis-network.css": css,
+            APP_JS: _pkg_text("static", APP_JS), APP_CSS: _pkg_text("static", APP_CSS)}
 
 
 def place_slugs(G: nx.MultiDiGraph) -> dict[str, str]:
@@ -631,79 +854,148 @@ def place_slugs(G: nx.MultiDiGraph) -> dict[str, str]:
     return out
 
 
+_KEY_RE = re.compile(rb'<meta name="policykg-key" content="([0-9a-f]{64})">')
+
+
+@lru_cache(maxsize=1)
+def _code_key() -> str:
+    """Hash of what renders a page besides its data: a change to either rewrites every page."""
+    h = hashlib.sha256()
+    for folder, name in (("templates", "explorer.html"), ("static", APP_JS), ("static", APP_CSS)):
+        h.update(_pkg_text(folder, name).encode("utf-8"))
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()
+
+
+class _Site:
+    """Writes the files of one views folder, keeping those of *reuse* that did not change:
+    an unchanged file is hard-linked (same inode and mtime; a copy where links fail)."""
+
+    def __init__(self, out: Path, reuse: Path | None) -> None:
+        self.out, self.reuse = out, reuse
+        self.written: list[Path] = []
+
+    def _old(self, rel: str) -> Path | None:
+        p = (self.reuse / rel) if self.reuse is not None else None
+        return p if p is not None and p.is_file() else None
+
+    def keep(self, rel: str, key: str) -> bool:
+        """Keep the previous page *rel* if it was made from the same content key."""
+        old = self._old(rel)
+        if old is None:
+            return False
+        with open(old, "rb") as fh:
+            m = _KEY_RE.search(fh.read(4096))
+        if not m or m.group(1).decode() != key:
+            return False
+        self._link(old, rel)
+        return True
+
+    def put(self, rel: str, text: str) -> Path:
+        data = text.encode("utf-8")
+        old = self._old(rel)
+        if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
+            return self._link(old, rel)
+        self.written.append(atomic_write(self.out / rel, data))
+        return self.written[-1]
+
+    def _link(self, old: Path, rel: str) -> Path:
+        dst = self.out / rel
+        self.written.append(dst)
+        if dst.exists() and os.path.samefile(old, dst):
+            return dst
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dst.with_name(f".{dst.name}.link")
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(old, tmp)
+        except OSError:  # another file system, or no hard links: a copy with the same mtime
+            shutil.copy2(old, tmp)
+        os.replace(tmp, dst)
+        return dst
+
+
 def write_views(
     source: Any,
     out_dir: Path | str,
     *,
-    articles: Mapping[str, str] | None = None,
+    articles: Mapping[str, Any] | None = None,
     inline_assets: bool = False,
+    reuse: Path | str | None = None,
 ) -> list[Path]:
-    """Write the whole explorer site under *out_dir*; returns the written files.
+    """Write the whole explorer site under *out_dir*; returns its files.
 
-    * ``index.html``: the whole graph;
-    * ``article/<article id>.html``: one per article in *articles* (``{id: title}``;
-      default: the articles of the graph);
-    * ``place/<slug>.html``: the depth-1 ego view of every City / Region node;
-    * ``static/vis-network.min.js`` and ``static/vis-network.css`` (URL-free), unless
+    * ``index.html``: the whole graph, with every evidence sentence;
+    * ``article/<article id>.html``: one per article in *articles* (``{id: title}``
+      or ``{id: Article}``; default: the articles of the graph) — its entities and
+      relations with its own evidence; evidence from other articles is counted and
+      linked to the whole graph;
+    * ``place/<slug>.html``: the depth-1 ego view of every City / Region node, with
+      the evidence of the place's own relations;
+    * ``data/articles.js``: the one table of article titles, links, dates and
+      sources that every page loads (so no page repeats it);
+    * ``static/``: vis-network (URL-free) and the page script and style, unless
       *inline_assets*, which puts them in every page instead.
+
+    Every page is about as big as what it shows, so the folder grows linearly with
+    the corpus. *reuse* (default: *out_dir* itself) is a previous views folder: its
+    pages made from the same content (a hash in each page) are hard-linked instead
+    of laid out and written again, so an incremental build only rewrites the pages
+    that changed; the result is byte-identical to a clean build.
 
     *source* is a graph from :func:`~policykg.graph.network.to_networkx` or anything
     that function accepts. All links are relative, so the folder can be moved or
     opened from ``file://``. Files are written atomically; nothing else is removed.
     """
     G = source if isinstance(source, nx.MultiDiGraph) else to_networkx(source)
-    titles = dict(G.graph.get("articles") or {})
-    titles.update(articles if articles is not None else {})
-    if articles is None:
-        articles = titles
-    G = G.copy()
-    G.graph["articles"] = dict(sorted(titles.items()))
-    out = Path(out_dir)
-    written: list[Path] = []
-
-    if not inline_assets:
-        js, css = vis_assets()
-        written.append(_atomic_write(out / "static" / "vis-network.min.js", js))
-        written.append(_atomic_write(out / "static" / "vis-network.css", css))
-
-    slugs = place_slugs(G)
-
-    def links(prefix_articles: str, prefix_places: str) -> tuple[dict[str, str], dict[str, str]]:
-        return ({a: f"{prefix_articles}{quote(a)}.html" for a in titles},
-                {n: f"{prefix_places}{quote(s)}.html" for n, s in slugs.items()})
-
-    # index
-    a_links, p_links = links("article/", "place/")
-    written.append(write_explorer(
-        G, out / "index.html", title="政策知识图谱 Policy knowledge graph",
-        article_links=a_links, place_links=p_links,
-        assets_href=None if inline_assets else "static",
-    ))
-    # per article
-    a_links, p_links = links("", "../place/")
-    sub_kw = dict(nav={"← 全图 Whole graph": "../index.html"},
-                  assets_href=None if inline_assets else "../static")
-    for aid in sorted(articles):
+    meta = article_meta(G, articles)
+    ids = sorted(articles) if articles is not None else sorted(meta)
+    for aid in ids:
         if not aid or "/" in aid or "\\" in aid or aid in (".", ".."):
             raise ValueError(
                 f"write_views: article id {aid!r} cannot be a file name; "
                 "article ids are ASCII slugs like '000_3c32-1' (no slashes)"
             )
-        H = subgraph_for_article(G, aid)
-        written.append(write_explorer(
-            H, out / "article" / f"{aid}.html", title=articles[aid] or aid,
-            article_links=a_links, place_links=p_links, **sub_kw,
-        ))
-    # per place
-    a_links, p_links = links("../article/", "")
+    out = Path(out_dir)
+    site = _Site(out, Path(reuse) if reuse is not None else out)
+    if not inline_assets:
+        for name, text in _assets().items():
+            site.put(f"static/{name}", text)
+    # the shared article table: hrefs relative to the views folder (pages add their root)
+    with_page = set(ids)
+    table = {a: _article_entry(m, f"article/{quote(a)}.html" if a in with_page else None)
+             for a, m in meta.items()}
+    site.put("data/articles.js", f"window.POLICYKG_ARTICLES = {_json_for_script(table)};\n")
+    slugs = place_slugs(G)
+    years = _Years(meta)
+
+    def page(rel: str, H: nx.MultiDiGraph, *, title: str, root: str, scope: _Scope | None,
+             focus: str | None = None, nav: Mapping[str, str] | None = None) -> None:
+        places = {n: f"{root}place/{quote(slugs[n])}.html" for n in H if n in slugs}
+        data = _page_data(
+            H, title=title, meta=meta, years=years, article_links={}, inline_articles=False, root=root,
+            place_links=places, focus=focus, edge_labels=None, reduce_above=REDUCE_ABOVE,
+            initial_nodes=INITIAL_NODES, scope=scope,
+        )
+        text = _json_for_script(data)
+        key = hashlib.sha256(f"{_code_key()}\x00{inline_assets}\x00{rel}\x00".encode()
+                             + text.encode()).hexdigest()
+        if site.keep(rel, key):
+            return
+        site.put(rel, _html(_page_json(data, H, text=text), title=title, nav=nav,
+                            assets_href=None if inline_assets else f"{root}static",
+                            articles_js=f"{root}data/articles.js", key=key))
+
+    page("index.html", G, title="政策知识图谱 Policy knowledge graph", root="", scope=None)
+    back = {"← 全图 Whole graph": "../index.html"}
+    for aid, H in article_subgraphs(G, ids):
+        page(f"article/{aid}.html", H, title=meta[aid].title or aid, root="../",
+             scope=_Scope(article=aid), nav=back)
     for n, slug in slugs.items():
-        H = ego_graph(G, n, depth=1)
         label = G.nodes[n].get("label") or slug
-        written.append(write_explorer(
-            H, out / "place" / f"{slug}.html", title=f"{label} · 关联网络 ego network",
-            article_links=a_links, place_links=p_links, focus=n, **sub_kw,
-        ))
-    return written
+        page(f"place/{slug}.html", ego_graph(G, n, depth=1), title=f"{label} · 关联网络 ego network",
+             root="../", scope=_Scope(node=n), focus=n, nav=back)
+    return site.written
 
 
 # ---------------------------------------------------------------- query results

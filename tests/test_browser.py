@@ -52,6 +52,10 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 _spec = importlib.util.spec_from_file_location("_pkg_test_network_b", Path(__file__).with_name("test_network.py"))
 _tn = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_tn)
+# and the dated graph (three articles, entities without relations) in test_views.py
+_spec_v = importlib.util.spec_from_file_location("_pkg_test_views_b", Path(__file__).with_name("test_views.py"))
+_tv = importlib.util.module_from_spec(_spec_v)
+_spec_v.loader.exec_module(_tv)
 
 
 # ---------------------------------------------------------------- fixtures
@@ -164,13 +168,18 @@ def small(tmp_path_factory):
 def test_sample_index_offline_counts_and_screenshot(sample, open_page):
     views, G = sample
     o = open_page(views / "index.html")
-    assert o.js("window.policykg.nodes.length") == G.number_of_nodes() > 100
+    # the connected graph is drawn; entities without a relation are listed beside it
+    connected = sum(1 for n in G if G.degree(n) > 0)
+    assert o.js("window.policykg.nodes.length") == connected > 100
     assert o.js("window.policykg.edges.length") == G.number_of_edges() > 50
     # vis-network drew them: its body holds exactly these nodes and edges
-    assert o.js("Object.keys(window.policykg.network.body.nodes).length") == G.number_of_nodes()
+    assert o.js("Object.keys(window.policykg.network.body.nodes).length") == connected
     assert o.js("document.getElementById('counts').textContent") == (
-        f"节点 nodes {G.number_of_nodes()}/{G.number_of_nodes()} · 关系 edges "
+        f"节点 nodes {connected}/{G.number_of_nodes()} · 关系 edges "
         f"{G.number_of_edges()}/{G.number_of_edges()}")
+    isolated = G.number_of_nodes() - connected
+    assert isolated > 0 and o.page.text_content("#isolated-count") == str(isolated)
+    assert o.page.locator("#isolated-list button.iso-node").count() == isolated
     assert o.js("getComputedStyle(document.body).fontFamily").startswith('"Noto Sans CJK SC"')
     assert o.js("document.characterSet") == "UTF-8"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -185,7 +194,9 @@ def test_every_sample_page_opens_cleanly(sample, open_page):
     assert len(pages) >= 6
     for path in pages:
         o = open_page(path)
-        assert o.js("window.policykg.nodes.length") == len(o.js("window.policykg.data.nodes")) > 0
+        n_all = o.js("window.policykg.data.nodes.length")
+        listed = o.page.locator("#isolated-list button.iso-node").count()
+        assert o.js("window.policykg.nodes.length") == n_all - listed > 0
         o.assert_clean()
         o.page.close()
 
@@ -335,4 +346,121 @@ def test_notebook_view_renders_in_its_iframe(small, tmp_path, open_page):
     inner.wait_for_function("window.policykg && window.policykg.ready === true")
     assert inner.evaluate("window.policykg.nodes.length") == G.number_of_nodes()
     assert frame.locator("#page-title").text_content() == "notebook"
+    o.assert_clean()
+
+
+# ---------------------------------------------------------------- dates, isolated entities, pinyin
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dated")
+    G, articles = _tv.dated_graph()
+    write_views(G, out, articles=articles)
+    return out
+
+
+def _hidden(o) -> list[str]:
+    return o.js("window.policykg.nodes.get({filter: n => n.hidden}).map(n => n.label).sort()")
+
+
+def _hidden_edges(o) -> int:
+    return o.js("window.policykg.edges.get({filter: e => e.hidden}).length")
+
+
+def test_year_filter_shows_what_was_stated_in_the_range(dated, open_page):
+    o = open_page(dated / "index.html")
+    assert o.page.is_visible("#year-filter")
+    assert (o.page.input_value("#year-from"), o.page.input_value("#year-to")) == ("2019", "2021")
+    assert _hidden(o) == [] and _hidden_edges(o) == 0
+    o.page.fill("#year-from", "2020")
+    # 2020–2021 and undated: everything but the 2019-only evidence of no node
+    assert _hidden(o) == [] and _hidden_edges(o) == 0
+    o.page.locator("#year-undated").uncheck()
+    assert _hidden(o) == ["技能", "烟台"]      # stated only in the undated article
+    assert _hidden_edges(o) == 2
+    o.page.fill("#year-from", "2019")
+    o.page.fill("#year-to", "2019")
+    assert _hidden(o) == ["技能", "烟台", "超算"]
+    assert o.js("window.policykg.edges.get({filter: e => !e.hidden}).map(e => e.from + '-' + e.to)") == [
+        f"{o.node_id('济南')}-{o.node_id('青岛')}"]
+    assert o.page.text_content("#counts") == "节点 nodes 2/8 · 关系 edges 1/4"
+    o.page.locator("#year-undated").check()
+    o.page.fill("#year-to", "2021")
+    assert _hidden(o) == [] and _hidden_edges(o) == 0
+    o.assert_clean()
+
+
+def test_evidence_shows_its_date_and_source(dated, open_page):
+    o = open_page(dated / "index.html")
+    o.page.fill("#search", "济南")
+    o.page.press("#search", "Enter")
+    srcs = o.page.locator("#details .src").all_text_contents()
+    assert "— 济青协同 · 2019-03-01 · 来源 新华网 · r · 1.00" in srcs
+    assert "— 超算规划 · 2021 · 来源 人民网 · r · 1.00" in srcs
+    assert "— 无日期的文章 · 日期不详 undated · r · 1.00" in srcs
+    o.assert_clean()
+
+
+def test_isolated_entities_are_listed_not_drawn(dated, open_page):
+    o = open_page(dated / "index.html")
+    assert o.js("window.policykg.nodes.length") == 5
+    assert o.js("window.policykg.nodes.get().map(n => n.label).sort()") == sorted(["济南", "青岛", "技能", "超算", "烟台"])
+    assert o.page.text_content("#isolated-count") == "3"
+    # by type, in the legend's order
+    assert o.js("[...document.querySelectorAll('#isolated-list details')].map(d => d.dataset.type)") == [
+        "City", "Technology", "PolicyDocument"]
+    # the list filters by name or pinyin
+    o.page.fill("#isolated-search", "jn")
+    visible = "[...document.querySelectorAll('#isolated-list button.iso-node')].filter(b => !b.hidden).map(b => b.textContent)"
+    assert o.js(visible) == ["济宁"]
+    o.page.fill("#isolated-search", "规划")
+    assert o.js(visible) == ["发展规划"]
+    o.page.fill("#isolated-search", "")
+    assert len(o.js(visible)) == 3
+    # one click shows one, with its details (groups open on a click, or when the filter finds something)
+    o.page.click("#isolated-list details[data-type=City] summary")
+    o.page.get_by_role("button", name="济宁", exact=True).click()
+    nid = o.node_id("济宁")
+    assert o.js(f"window.policykg.nodes.get({nid}) !== null") is True
+    assert o.js("window.policykg.network.getSelectedNodes()") == [nid]
+    assert o.page.text_content("#details h2") == "济宁"
+    o.page.click("#isolated-show")
+    assert o.js("window.policykg.nodes.length") == 8
+    assert o.page.text_content("#counts") == "节点 nodes 8/8 · 关系 edges 4/4"
+    o.assert_clean()
+
+
+def test_search_by_pinyin_and_initials(dated, open_page):
+    o = open_page(dated / "index.html")
+    jinan = o.node_id("济南")
+    for query in ("jinan", "jn", "JiNan", "ji nan", "jin"):
+        o.page.fill("#search", query)
+        o.page.press("#search", "Enter")
+        assert o.js("window.policykg.network.getSelectedNodes()") == [jinan], query
+        assert o.page.text_content("#details h2") == "济南"
+    # 技能 (jineng) and 济宁 (jining) share the initials; full pinyin tells them apart
+    o.page.fill("#search", "jineng")
+    o.page.press("#search", "Enter")
+    assert o.page.text_content("#details h2") == "技能"
+    o.page.fill("#search", "rgzn")   # an entity without relations: found and drawn
+    o.page.press("#search", "Enter")
+    assert o.page.text_content("#details h2") == "人工智能"
+    assert o.js(f"window.policykg.nodes.get({o.node_id('人工智能')}) !== null") is True
+    o.assert_clean()
+
+
+def test_article_page_counts_evidence_elsewhere_and_links_to_it(dated, open_page):
+    o = open_page(dated / "article" / "a-1.html")
+    # the article's own evidence only; the other article's is counted and linked
+    assert o.js("window.policykg.data.edges.map(e => e.evidence.length)") == [1]
+    o.page.fill("#search", "青岛")
+    o.page.press("#search", "Enter")
+    assert o.page.locator("#details blockquote.evidence").all_text_contents() == ["济南与青岛协同。"]
+    assert o.page.text_content("#details .ev-more") == (
+        "另有 1 条证据 more evidence (2 篇文章 articles in all): 全图 whole graph")
+    assert o.page.text_content("#details .art-more") == "另有 1 篇 more: 全图 whole graph"
+    o.page.click("#details .ev-more a.whole-link")
+    o.page.wait_for_url(re.compile(r".*/index\.html#e=.*"))
+    o.page.wait_for_function("window.policykg && window.policykg.ready === true")
+    assert o.page.locator("#details blockquote.evidence").all_text_contents() == ["济南与青岛协同。", "济青两地联动。"]
+    assert o.page.get_attribute("#details", "data-edge") is not None
     o.assert_clean()

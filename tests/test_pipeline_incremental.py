@@ -160,3 +160,32 @@ def test_a_killed_build_leaves_the_previous_output(tmp_path: Path, stopped_build
     again = build_corpus([corpus], out=out, options=OPTS)      # cleans up, no stale lock
     assert (again.extracted, again.reused) == (3, 4)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "corpus", "out"]
+
+
+def test_incremental_build_keeps_unchanged_view_pages(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("02_zhejiang_gov2026_hangyong.txt", "05_sina_gba_five_trillion_cities.txt"):
+        shutil.copy(DEV / name, corpus / name)
+    out, opts = tmp_path / "out", BuildOptions(validate=False)
+    first = build_corpus([corpus], out=out, options=opts)
+    page = {a: out / "views" / "article" / f"{a}.html" for a in first.articles}
+    a02, a05 = (next(a for a in first.articles if a.startswith(p)) for p in ("02_", "05_"))
+    ino = {a: p.stat().st_ino for a, p in page.items()}
+    static = (out / "views" / "static" / "vis-network.min.js").stat().st_ino
+    # nothing changed: the same files (hard links into the new output), not rewritten
+    build_corpus([corpus], out=out, options=opts)
+    assert {a: p.stat().st_ino for a, p in page.items()} == ino
+    assert (out / "views" / "static" / "vis-network.min.js").stat().st_ino == static
+    # one article changes: its page is rewritten, the other's kept (it shares no entity
+    # whose relations changed), and the views equal a clean build's
+    changed = corpus / "05_sina_gba_five_trillion_cities.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n广州与深圳加快推动广深联动。\n", encoding="utf-8")
+    build_corpus([corpus], out=out, options=opts)
+    assert page[a05].stat().st_ino != ino[a05]
+    clean = tmp_path / "clean"
+    build_corpus([corpus], out=clean, options=opts)
+    views = sorted(p.relative_to(out).as_posix() for p in (out / "views").rglob("*") if p.is_file())
+    assert views == sorted(p.relative_to(clean).as_posix() for p in (clean / "views").rglob("*") if p.is_file())
+    assert [v for v in views if (out / v).read_bytes() != (clean / v).read_bytes()] == []
+    assert page[a02].stat().st_ino == ino[a02]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 from pathlib import Path
 
@@ -49,6 +50,7 @@ def test_offline_and_vis_inline(page):
     js, css = vis_assets()
     assert js in page and css in page
     assert "<script src=" not in page and "<link" not in page
+    assert "policykg-key" not in page  # only write_views' pages carry a content key
     assert '<meta charset="utf-8">' in page
     assert "Noto Sans CJK SC" in page
 
@@ -63,15 +65,18 @@ def test_embedded_json_matches_graph(page, G):
     coord = [e for e in data["edges"] if e["predicate"] == "coordinatesWith"]
     assert len(coord) == 1 and coord[0]["symmetric"] is True
     assert [ev["sentence"] for ev in coord[0]["evidence"]] == [_tn.TRICKY_SENTENCE, "济南和青岛协同发展。"]
-    assert data["articleLinks"] == {"a-1": "article/a-1.html"}
-    assert data["articleTitles"] == _tn.ARTICLES
+    # the inline article table: titles of the articles used, links where given
+    assert data["articles"] == {"a-1": {"title": _tn.ARTICLES["a-1"], "href": "article/a-1.html"},
+                                "b-1": {"title": _tn.ARTICLES["b-1"]}}
+    assert data["root"] == ""
     assert [t["name"] for t in data["types"]][:8] == [
         "City", "Region", "Industry", "Technology", "Strategy", "Mechanism", "PolicyDocument", "Organization"]
     assert len({t["color"] for t in data["types"]}) == len(data["types"])
     assert {p["name"]: p["label"] for p in data["predicates"]}["coordinatesWith"] == "协同 coordinatesWith"
     # physics is off, so every node needs a position; sizes grow with degree
     by_label = {n["label"]: n for n in data["nodes"]}
-    assert all(isinstance(n["x"], int) and isinstance(n["y"], int) for n in data["nodes"])
+    assert len(data["pos"]) == len(data["nodes"])
+    assert all(isinstance(x, int) and isinstance(y, int) for x, y in data["pos"])
     assert by_label["济南"]["size"] > by_label["超算"]["size"]
 
 
@@ -98,9 +103,9 @@ def test_write_views(tmp_path, ds):
     paths = write_views(ds, out, articles=_tn.ARTICLES)
     rel = sorted(p.relative_to(out).as_posix() for p in paths)
     assert rel == [
-        "article/a-1.html", "article/b-1.html", "index.html",
+        "article/a-1.html", "article/b-1.html", "data/articles.js", "index.html",
         "place/jinan.html", "place/qingdao.html", "place/shandong.html",
-        "static/vis-network.css", "static/vis-network.min.js",
+        "static/explorer.css", "static/explorer.js", "static/vis-network.css", "static/vis-network.min.js",
     ]
     for p in out.rglob("*"):
         if p.is_file():
@@ -109,18 +114,25 @@ def test_write_views(tmp_path, ds):
             assert "<script>alert" not in text, p
     assert not [p for p in out.rglob("*.tmp")]
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<script src="static/vis-network.min.js"></script>' in index
+    for src in ("static/vis-network.min.js", "data/articles.js", "static/explorer.js"):
+        assert f'<script src="{src}"></script>' in index
+    assert '<link rel="stylesheet" href="static/explorer.css">' in index
     assert len(embedded(index)["nodes"]) == 8
     art = (out / "article" / "b-1.html").read_text(encoding="utf-8")
-    assert '<script src="../static/vis-network.min.js"></script>' in art
+    for src in ("../static/vis-network.min.js", "../data/articles.js", "../static/explorer.js"):
+        assert f'<script src="{src}"></script>' in art
     data = embedded(art)
     assert sorted(n["label"] for n in data["nodes"]) == sorted(["济南", "青岛", "超算", "发展规划", _tn.XSS])
-    assert data["articleLinks"] == {"a-1": "a-1.html", "b-1": "b-1.html"}
+    assert data["articles"] is None and data["root"] == "../"  # the shared table, links from the root
     assert data["placeLinks"][str(_tn.E("jinan"))] == "../place/jinan.html"
     place = embedded((out / "place" / "shandong.html").read_text(encoding="utf-8"))
     assert sorted(n["label"] for n in place["nodes"]) == ["山东", "济南"]
     assert place["nodes"][place["focus"]]["label"] == "山东"
-    assert place["articleLinks"]["a-1"] == "../article/a-1.html"
+    table = (out / "data" / "articles.js").read_text(encoding="utf-8")
+    assert table.startswith("window.POLICYKG_ARTICLES = {") and table.endswith("};\n")
+    assert json.loads(table[len("window.POLICYKG_ARTICLES = "):-2]) == {
+        "a-1": {"title": _tn.ARTICLES["a-1"], "href": "article/a-1.html"},
+        "b-1": {"title": _tn.ARTICLES["b-1"], "href": "article/b-1.html"}}
     # byte-identical when written again
     before = {p: p.read_bytes() for p in paths}
     write_views(ds, out, articles=_tn.ARTICLES)
@@ -217,7 +229,71 @@ def test_big_graph_page_starts_with_the_best_connected_nodes():
 def test_evidence_titles_are_not_repeated(page):
     data = embedded(page)
     evs = [ev for e in data["edges"] for ev in e["evidence"]]
-    assert evs and all("article_title" not in ev for ev in evs)  # looked up in articleTitles
+    assert evs and all("article_title" not in ev for ev in evs)  # looked up in the article table
+
+
+def dated_graph() -> tuple[nx.MultiDiGraph, dict]:
+    """Three articles (2019-03-01, 2021, undated), five connected entities, three without a relation."""
+    from policykg.graph.model import Article
+
+    def art(aid, title, issued, origin):
+        return Article(id=aid, source=f"{aid}.txt", index=1, title=title, authors=(), affiliations=(),
+                       paragraphs=(), issued=issued, origin=origin)
+
+    articles = {"a-1": art("a-1", "济青协同", "2019-03-01", "新华网"), "b-1": art("b-1", "超算规划", "2021", "人民网"),
+                "c-1": art("c-1", "无日期的文章", None, None)}
+    G = nx.MultiDiGraph(articles={a: x.title for a, x in articles.items()})
+    for key, label, t, arts in (
+            ("jinan", "济南", "City", ("a-1", "b-1", "c-1")), ("qingdao", "青岛", "City", ("a-1", "b-1")),
+            ("jineng", "技能", "Industry", ("c-1",)), ("chaosuan", "超算", "Technology", ("b-1",)),
+            ("yantai", "烟台", "City", ("c-1",)), ("jining", "济宁", "City", ("b-1",)),
+            ("guihua", "发展规划", "PolicyDocument", ("a-1",)), ("ai", "人工智能", "Technology", ("c-1",))):
+        G.add_node(f"urn:x:{key}", label=label, type=t, types=(t,), aliases=(), articles=arts)
+
+    def rel(u, p, v, *evs, symmetric=False):
+        G.add_edge(f"urn:x:{u}", f"urn:x:{v}", key=p, predicate=p, symmetric=symmetric,
+                   evidence=tuple({"sentence": s, "article_id": a, "rule": "r", "confidence": 1.0} for a, s in evs))
+
+    rel("jinan", "coordinatesWith", "qingdao", ("a-1", "济南与青岛协同。"), ("b-1", "济青两地联动。"), symmetric=True)
+    rel("jinan", "specializesIn", "chaosuan", ("b-1", "济南发展超算。"))
+    rel("qingdao", "involves", "jineng", ("c-1", "青岛培养技能人才。"))
+    rel("jinan", "coordinatesWith", "yantai", ("c-1", "济南与烟台协同。"), symmetric=True)
+    return G, articles
+
+
+def _tree(folder: Path) -> dict[str, os.stat_result]:
+    return {p.relative_to(folder).as_posix(): p.stat() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_unchanged_pages_are_kept_and_changed_ones_rewritten(tmp_path):
+    G, articles = dated_graph()
+    first = tmp_path / "first"
+    write_views(G, first, articles=articles)
+    # a rebuild into a fresh folder (as the build's staging folder) reusing the first:
+    # nothing changed, so every file is the first one's (same inode: hard links)
+    second = tmp_path / "second"
+    write_views(G, second, articles=articles, reuse=first)
+    a, b = _tree(first), _tree(second)
+    assert sorted(a) == sorted(b)
+    assert [f for f in a if (a[f].st_ino, a[f].st_mtime_ns) != (b[f].st_ino, b[f].st_mtime_ns)] == []
+    # one sentence of article c-1 changes: its page, the whole graph and 青岛's page (the
+    # relation is 青岛's) are rewritten; every other file is kept
+    H = G.copy()
+    d = H.edges["urn:x:qingdao", "urn:x:jineng", "involves"]
+    d["evidence"] = ({**d["evidence"][0], "sentence": "青岛大力培养技能人才。"},)
+    third = tmp_path / "third"
+    write_views(H, third, articles=articles, reuse=second)
+    c = _tree(third)
+    assert sorted(f for f in c if c[f].st_ino != b[f].st_ino) == [
+        "article/c-1.html", "index.html", "place/urn_x_qingdao.html"]
+    # and the result is byte-identical to a clean write
+    clean = tmp_path / "clean"
+    write_views(H, clean, articles=articles)
+    assert {f: (third / f).read_bytes() for f in c} == {f: (clean / f).read_bytes() for f in _tree(clean)}
+    # writing again into the same folder (reuse defaults to it) keeps its files as they are
+    before = {f: (s.st_ino, s.st_mtime_ns) for f, s in _tree(clean).items()}
+    write_views(H, clean, articles=articles)
+    assert {f: (s.st_ino, s.st_mtime_ns) for f, s in _tree(clean).items()} == before
 
 
 # ---------------------------------------------------------------- query results
@@ -295,7 +371,8 @@ def test_cli_view_around(built, monkeypatch):
     data = embedded(page)
     assert sorted(n["label"] for n in data["nodes"]) == sorted(["济南", "青岛", "山东", "济青联动", "超算"])
     assert data["nodes"][data["focus"]]["label"] == "济南"
-    assert data["articleLinks"] == {"a-1": "../article/a-1.html"}  # b-1 has no page in this build
+    assert {a: r.get("href") for a, r in data["articles"].items()} == {  # b-1 has no page in this build
+        "a-1": "../article/a-1.html", "b-1": None}
     assert not URL.search(page) and vis_assets()[0] in page  # self-contained
 
 
@@ -305,7 +382,8 @@ def test_cli_view_query_and_output(built, tmp_path):
     assert r.exit_code == 0, r.output
     data = embedded(out.read_text(encoding="utf-8"))
     assert sorted(n["label"] for n in data["nodes"]) == ["济南", "青岛"]
-    assert data["articleLinks"] == {"a-1": "../out/views/article/a-1.html"}
+    assert {a: r.get("href") for a, r in data["articles"].items()} == {
+        "a-1": "../out/views/article/a-1.html", "b-1": None}
     q = ("PREFIX pkg: <https://w3id.org/policykg/ontology#> "
          "CONSTRUCT { ?a pkg:partOf ?b } WHERE { ?a pkg:partOf ?b }")
     r = _cli("view", q, "--store", str(built / "store"), "--title", "<属于>")
@@ -336,3 +414,86 @@ def test_cli_view_without_store(tmp_path):
     assert r.exit_code == 2
     assert " ".join(r.output.split()) == (
         f"error: {tmp_path / 'nope'}: no store found; run `policykg build … --out {tmp_path / 'nope'}` first")
+
+
+# ---------------------------------------------------------------- size: linear in the corpus
+def _corpus_graphs(n: int) -> list:
+    """*n* articles that all state the same hub relations (济南–青岛, both part of 山东) —
+    what made every page carry every article's evidence — plus a few entities of their own."""
+    from policykg.graph.model import Article, ArticleGraph, Entity, Evidence, Relation
+
+    out = []
+    for i in range(n):
+        aid = f"art{i:04d}-1"
+        local = [f"产业{i}号", f"技术{i}号", f"城{i}市"]
+        sents = [f"第{i}篇：济南与青岛协同推进{local[0]}。", f"济南聚焦{local[1]}，{local[2]}属于山东。",
+                 f"青岛发展{local[0]}和{local[1]}。"]
+        text = "".join(sents)
+
+        def ev(k):
+            start = text.index(sents[k])
+            return (Evidence(aid, sents[k], start, start + len(sents[k]), "r", 0.9),)
+
+        rels = [Relation("济南", "coordinatesWith", "青岛", ev(0)), Relation("济南", "partOf", "山东", ev(1)),
+                Relation("济南", "focusesOn", local[1], ev(1)), Relation(local[2], "partOf", "山东", ev(1)),
+                Relation("青岛", "specializesIn", local[0], ev(2)), Relation(local[1], "enables", local[0], ev(2))]
+        ents = [Entity("济南", ("City",)), Entity("青岛", ("City",)), Entity("山东", ("Region",)),
+                Entity(local[0], ("Industry",)), Entity(local[1], ("Technology",)), Entity(local[2], ("City",)),
+                Entity(f"规划{i}号", ("PolicyDocument",))]
+        art = Article(id=aid, source=f"a{i}.txt", index=1, title=f"文章{i}", authors=(), affiliations=(),
+                      paragraphs=(text,), issued=f"{2015 + i % 10}-01-01", origin="新华网")
+        out.append(ArticleGraph(art, tuple(sorted(ents, key=lambda e: e.label)),
+                                tuple(sorted(rels, key=lambda r: (r.subject, r.predicate, r.object)))))
+    return out
+
+
+def _du(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def test_views_grow_linearly_with_the_corpus_and_stay_under_twice_the_nquads(tmp_path):
+    from policykg.graph.rdf import article_nquads, to_dataset
+
+    sizes = {}
+    for n in (40, 80):
+        ags = _corpus_graphs(n)
+        out = tmp_path / f"v{n}"
+        write_views(to_dataset(ags), out, articles={ag.article.id: ag.article for ag in ags})
+        nq = sum(len(article_nquads(ag).encode("utf-8")) for ag in ags)
+        pages = _du(out) - _du(out / "static")   # vis-network & co: the same 0.6 MB for any corpus
+        sizes[n] = pages
+        assert pages <= 2 * nq, (n, pages, nq)
+        # the hub pair's page carries its own evidence only: two sentences at most, whatever n
+        data = embedded((out / "article" / "art0001-1.html").read_text(encoding="utf-8"))
+        assert max(len(e["evidence"]) for e in data["edges"]) == 1
+        assert {e.get("nev") for e in data["edges"]} == {None, n}
+    # twice the articles, about twice the bytes (quadratic would be about 4x)
+    assert 1.8 < sizes[80] / sizes[40] < 2.2, sizes
+
+
+def test_article_dates_and_sources_come_from_the_rdf(tmp_path, ds):
+    """dcterms:issued (xsd:date or xsd:gYear) and dcterms:source on the article node
+    reach the shared article table; a malformed date is kept as text and counts as undated."""
+    from rdflib import XSD, Dataset, Literal
+    from rdflib.namespace import DCTERMS
+
+    dated = Dataset()
+    for q in ds.quads((None, None, None, None)):
+        dated.add(q)
+    g = dated.graph(_tn.PKGID["graph/a-1"])
+    g.add((_tn.A("a-1"), DCTERMS.issued, Literal("2023-05-01", datatype=XSD.date)))
+    g.add((_tn.A("a-1"), DCTERMS.source, Literal("新华网")))
+    g = dated.graph(_tn.PKGID["graph/b-1"])
+    g.add((_tn.A("b-1"), DCTERMS.issued, Literal("去年")))
+    G = to_networkx(dated)
+    assert G.graph["article_meta"] == {"a-1": {"issued": "2023-05-01", "origin": "新华网"},
+                                       "b-1": {"issued": "去年"}}
+    write_views(G, tmp_path / "v")
+    table = (tmp_path / "v" / "data" / "articles.js").read_text(encoding="utf-8")
+    assert json.loads(table[len("window.POLICYKG_ARTICLES = "):-2]) == {
+        "a-1": {"title": _tn.ARTICLES["a-1"], "href": "article/a-1.html", "issued": "2023-05-01", "origin": "新华网"},
+        "b-1": {"title": _tn.ARTICLES["b-1"], "href": "article/b-1.html", "issued": "去年"}}
+    data = embedded((tmp_path / "v" / "index.html").read_text(encoding="utf-8"))
+    jinan = next(n for n in data["nodes"] if n["label"] == "济南")
+    assert (jinan["years"], jinan.get("undated")) == ([2023], True)   # a-1's year; b-1 has none
+    assert jinan["py"] == ["jinan", "jn"]

@@ -2,22 +2,42 @@
 // Data is only ever put into the page with textContent / DOM properties, never parsed as markup.
 // Positions come from Python and physics stays off, so the page is interactive after one draw.
 // Big graphs start reduced (DATA.initial: the node ids shown first); the rest is added on demand.
+// Entities without any relation are listed in the side panel, not drawn, until asked for.
+// Article titles, links, dates and sources: DATA.articles, or the site's shared table
+// (data/articles.js sets window.POLICYKG_ARTICLES; its links are relative to DATA.root).
 (function () {
   "use strict";
   var DATA = JSON.parse(document.getElementById("data").textContent);
   var STATE = window.policykg = { ready: false, readyMs: null, data: DATA };
+  var ARTS = DATA.articles || window.POLICYKG_ARTICLES || {};
+  var ROOT = DATA.root || "";
   var byId = {};          // node id -> node record
   var edgeById = {};      // edge id -> edge record
   var incident = {};      // node id -> [edge record]
   var typeInfo = {}, predInfo = {};
   DATA.types.forEach(function (t) { typeInfo[t.name] = t; });
   DATA.predicates.forEach(function (p) { predInfo[p.name] = p; });
-  DATA.nodes.forEach(function (n) { byId[n.id] = n; incident[n.id] = []; });
+  DATA.nodes.forEach(function (n, i) {  // defaults the page data leaves out
+    n.x = DATA.pos[i][0]; n.y = DATA.pos[i][1];
+    if (!n.types) { n.types = [n.type]; }
+    if (!n.aliases) { n.aliases = []; }
+    if (!n.articles) { n.articles = []; }
+    if (!n.font) { n.font = 14; }
+    byId[n.id] = n; incident[n.id] = [];
+  });
   DATA.edges.forEach(function (e) {
     edgeById[e.id] = e;
     incident[e.from].push(e);
     if (e.to !== e.from) { incident[e.to].push(e); }
   });
+  // isolated: no relation on this page (a page without any relation draws its entities)
+  var isolated = {}, isolatedList = [];
+  if (DATA.edges.length) {
+    DATA.nodes.forEach(function (n) {
+      if (!incident[n.id].length && n.id !== DATA.focus) { isolated[n.id] = true; isolatedList.push(n); }
+    });
+  }
+  function evCount(e) { return e.nev || e.evidence.length; }  // nev: all evidence, also other articles'
 
   function el(tag, text, cls) {
     var x = document.createElement(tag);
@@ -31,9 +51,19 @@
 
   // ---------------------------------------------------------------- filters state
   var typeOn = {}, predOn = {};
-  function nodeShown(n) { return typeOn[n.type] !== false; }
+  // years: those of the articles that state a node / an edge; undated: one of them has no date.
+  // Evidence-less edges (no years, not undated) follow their nodes.
+  var yearLo = null, yearHi = null, undatedOn = true;
+  function yearOk(x) {
+    if (!x.years && !x.undated) { return true; }
+    if (x.undated && undatedOn) { return true; }
+    return (x.years || []).some(function (y) {
+      return (yearLo === null || y >= yearLo) && (yearHi === null || y <= yearHi);
+    });
+  }
+  function nodeShown(n) { return typeOn[n.type] !== false && yearOk(n); }
   function edgeShown(e) {
-    return predOn[e.predicate] !== false && nodeShown(byId[e.from]) && nodeShown(byId[e.to]);
+    return predOn[e.predicate] !== false && yearOk(e) && nodeShown(byId[e.from]) && nodeShown(byId[e.to]);
   }
 
   // ---------------------------------------------------------------- vis data
@@ -49,8 +79,9 @@
     if (e.evidence.length) {
       var s = e.evidence[0].sentence;
       lines.push(s.length > 120 ? s.slice(0, 120) + "…" : s);
-      if (e.evidence.length > 1) { lines.push("(+" + (e.evidence.length - 1) + " 条证据 more evidence)"); }
     }
+    var more = evCount(e) - Math.min(e.evidence.length, 1);
+    if (more > 0) { lines.push("(+" + more + " 条证据 more evidence)"); }
     return lines.join("\n");
   }
   var showEdgeLabels = !!DATA.edgeLabels;
@@ -70,9 +101,9 @@
       id: e.id, from: e.from, to: e.to, title: edgeTooltip(e), hidden: !edgeShown(e),
       label: showEdgeLabels ? predName(e.predicate) : "",
       arrows: { to: { enabled: !e.symmetric, scaleFactor: 0.6 } },
-      dashes: e.evidence.length === 0,
+      dashes: evCount(e) === 0,
       color: { color: p ? p.color : "#999", highlight: "#000", hover: "#333", opacity: 0.85 },
-      width: 1 + Math.min(e.evidence.length, 4) * 0.5,
+      width: 1 + Math.min(evCount(e), 4) * 0.5,
       // parallel edges of one pair curve away from each other; all others are straight (cheap)
       smooth: e.roundness ? { enabled: true, type: "curvedCW", roundness: e.roundness } : false
     };
@@ -81,7 +112,10 @@
   var edgePresent = {}, ePresent = 0;
   var firstNodes = [], firstEdges = [];
   (DATA.initial === null ? DATA.nodes.map(function (n) { return n.id; }) : DATA.initial)
-    .forEach(function (id) { present[id] = true; nPresent++; firstNodes.push(visNode(byId[id])); });
+    .forEach(function (id) {
+      if (isolated[id]) { return; }
+      present[id] = true; nPresent++; firstNodes.push(visNode(byId[id]));
+    });
   DATA.edges.forEach(function (e) {
     if (present[e.from] && present[e.to]) { edgePresent[e.id] = true; ePresent++; firstEdges.push(visEdge(e)); }
   });
@@ -160,12 +194,12 @@
       }
       var next = [], want = Math.max(DATA.initial.length, 500);
       for (var i = 0; i < byDegree.length && next.length < want; i++) {
-        if (!present[byDegree[i].id]) { next.push(byDegree[i].id); }
+        if (!present[byDegree[i].id] && !isolated[byDegree[i].id]) { next.push(byDegree[i].id); }
       }
       addNodes(next);
     });
     document.getElementById("expand-all").addEventListener("click", function () {
-      addNodes(DATA.nodes.map(function (n) { return n.id; }));
+      addNodes(DATA.nodes.filter(function (n) { return !isolated[n.id]; }).map(function (n) { return n.id; }));
     });
   }
   network.on("doubleClick", function (params) {
@@ -204,6 +238,28 @@
   }
   filterBox("type-filters", DATA.types, typeOn, function (t) { return t.color; });
   filterBox("pred-filters", DATA.predicates, predOn, function (p) { return p.color; });
+  (function yearFilter() {
+    var lo = null, hi = null;   // a loop, not Math.min.apply: big pages have too many years for arguments
+    DATA.nodes.concat(DATA.edges).forEach(function (x) {
+      (x.years || []).forEach(function (y) {
+        if (lo === null || y < lo) { lo = y; }
+        if (hi === null || y > hi) { hi = y; }
+      });
+    });
+    if (lo === null) { return; }  // no dated article on this page
+    var from = document.getElementById("year-from"), to = document.getElementById("year-to");
+    var undated = document.getElementById("year-undated");
+    from.min = to.min = String(lo); from.max = to.max = String(hi);
+    from.value = String(lo); to.value = String(hi);
+    function read(box) { var v = parseInt(box.value, 10); return isNaN(v) ? null : v; }
+    function update() {
+      yearLo = read(from); yearHi = read(to); undatedOn = undated.checked; applyFilters();
+    }
+    from.addEventListener("change", update); to.addEventListener("change", update);
+    from.addEventListener("input", update); to.addEventListener("input", update);
+    undated.addEventListener("change", update);
+    document.getElementById("year-filter").hidden = false;
+  })();
   var edgeLabelBox = document.getElementById("edge-labels");
   edgeLabelBox.checked = showEdgeLabels;
   edgeLabelBox.addEventListener("change", function () {
@@ -220,10 +276,15 @@
   var details = document.getElementById("details");
   function clear() { while (details.firstChild) { details.removeChild(details.firstChild); } }
   function articleRef(aid, title) {
-    var href = DATA.articleLinks[aid];
-    var text = title || DATA.articleTitles[aid] || aid;
-    if (!href) { return el("span", text); }
-    var a = el("a", text, "article-link"); a.href = href; return a;
+    var info = ARTS[aid] || {};
+    var text = title || info.title || aid;
+    if (!info.href) { return el("span", text); }
+    var a = el("a", text, "article-link"); a.href = ROOT + info.href; return a;
+  }
+  function edgeKey(e) { return byId[e.from].iri + " " + e.predicate + " " + byId[e.to].iri; }
+  function wholeGraphLink(text, what, key) {  // the index holds every article's evidence
+    var a = el("a", text, "whole-link"); a.href = ROOT + "index.html#" + what + "=" + encodeURIComponent(key);
+    return a;
   }
   function nodeButton(id) {
     var b = el("button", byId[id].label, "node-link"); b.type = "button";
@@ -235,12 +296,25 @@
     if (!e.evidence.length) { box.appendChild(el("div", "无证据句（来自词表或推理）no evidence sentence", "none")); }
     e.evidence.forEach(function (ev) {
       box.appendChild(el("blockquote", ev.sentence, "evidence"));
-      var src = el("div", null, "src");
+      var src = el("div", null, "src"), info = ARTS[ev.article_id] || {};
       src.appendChild(document.createTextNode("— "));
       src.appendChild(articleRef(ev.article_id, ev.article_title));
+      src.appendChild(document.createTextNode(" · "));
+      src.appendChild(el("span", info.issued || "日期不详 undated", "ev-date"));
+      if (info.origin) {
+        src.appendChild(document.createTextNode(" · "));
+        src.appendChild(el("span", "来源 " + info.origin, "ev-origin"));
+      }
       src.appendChild(document.createTextNode(" · " + ev.rule + " · " + Number(ev.confidence).toFixed(2)));
       box.appendChild(src);
     });
+    if (e.nev && e.nev > e.evidence.length) {
+      var more = el("div", null, "more ev-more");
+      more.appendChild(document.createTextNode("另有 " + (e.nev - e.evidence.length) + " 条证据 more evidence (" +
+        e.nevart + " 篇文章 articles in all): "));
+      more.appendChild(wholeGraphLink("全图 whole graph", "e", edgeKey(e)));
+      box.appendChild(more);
+    }
     return box;
   }
   function dl(rows) {
@@ -274,10 +348,17 @@
       more.addEventListener("click", function () { addNodes(missing); showNode(id); });
       details.appendChild(more);
     }
-    if (n.articles.length) {
-      details.appendChild(el("h3", "文章 Articles (" + n.articles.length + ")"));
+    var nart = n.nart || n.articles.length;
+    if (nart) {
+      details.appendChild(el("h3", "文章 Articles (" + nart + ")"));
       var ul = el("ul");
       n.articles.forEach(function (aid) { var li = el("li"); li.appendChild(articleRef(aid)); ul.appendChild(li); });
+      if (nart > n.articles.length) {
+        var li = el("li", null, "more art-more");
+        li.appendChild(document.createTextNode("另有 " + (nart - n.articles.length) + " 篇 more: "));
+        li.appendChild(wholeGraphLink("全图 whole graph", "n", n.iri));
+        ul.appendChild(li);
+      }
       details.appendChild(ul);
     }
     var rels = incident[id].slice().sort(function (a, b) {
@@ -309,7 +390,7 @@
     head.appendChild(nodeButton(e.to));
     details.appendChild(head);
     details.appendChild(dl([["置信度 Confidence", Number(e.confidence).toFixed(2)],
-                            ["证据 Evidence", String(e.evidence.length)]]));
+                            ["证据 Evidence", String(evCount(e))]]));
     details.appendChild(el("h3", "证据 Evidence"));
     details.appendChild(evidenceList(e));
   }
@@ -328,18 +409,34 @@
   // ---------------------------------------------------------------- search
   var input = document.getElementById("search"), status = document.getElementById("search-status");
   var names = document.getElementById("search-names");
-  function matches(q, limit) {  // exact label, exact alias, then substring of either
-    var out = [], seen = {}, lq = q.toLowerCase(), i, n;
+  // exact label, exact alias, substring of either; then pinyin (n.py: [full, initials], from
+  // Python's pypinyin): exact full or initials, prefix of either, substring of the full one.
+  // Pinyin hits of one rank come best-connected first (jn: 济南 before 技能).
+  function byDeg(a, b) { return b.degree - a.degree || a.id - b.id; }
+  function matches(q, limit, pool) {
+    var nodes = pool || DATA.nodes;
+    var out = [], seen = {}, lq = q.toLowerCase(), pq = lq.replace(/[^a-z0-9]/g, ""), i, n;
     function push(x) { if (!seen[x.id]) { seen[x.id] = true; out.push(x); } }
-    for (i = 0; i < DATA.nodes.length; i++) { if (DATA.nodes[i].label === q) { push(DATA.nodes[i]); } }
-    for (i = 0; i < DATA.nodes.length; i++) { if (DATA.nodes[i].aliases.indexOf(q) >= 0) { push(DATA.nodes[i]); } }
-    for (i = 0; i < DATA.nodes.length && out.length < limit; i++) {
-      n = DATA.nodes[i];
+    for (i = 0; i < nodes.length; i++) { if (nodes[i].label === q) { push(nodes[i]); } }
+    for (i = 0; i < nodes.length; i++) { if (nodes[i].aliases.indexOf(q) >= 0) { push(nodes[i]); } }
+    for (i = 0; i < nodes.length && out.length < limit; i++) {
+      n = nodes[i];
       if (n.label.toLowerCase().indexOf(lq) >= 0 ||
           n.aliases.some(function (a) { return a.toLowerCase().indexOf(lq) >= 0; })) { push(n); }
     }
+    if (!pq || out.length >= limit) { return out; }
+    var ranks = [[], [], []];
+    for (i = 0; i < nodes.length; i++) {
+      var py = nodes[i].py;
+      if (!py || seen[nodes[i].id]) { continue; }
+      if (py[0] === pq || py[1] === pq) { ranks[0].push(nodes[i]); }
+      else if (py[0].indexOf(pq) === 0 || py[1].indexOf(pq) === 0) { ranks[1].push(nodes[i]); }
+      else if (pq.length > 1 && py[0].indexOf(pq) > 0) { ranks[2].push(nodes[i]); }
+    }
+    ranks.forEach(function (r) { r.sort(byDeg).forEach(function (x) { if (out.length < limit) { push(x); } }); });
     return out;
   }
+  STATE.matches = matches;
   // suggestions follow the typed text (a datalist of every name would be huge on big graphs)
   input.addEventListener("input", function () {
     while (names.firstChild) { names.removeChild(names.firstChild); }
@@ -366,7 +463,69 @@
   input.addEventListener("keydown", function (ev) { if (ev.key === "Enter" && !ev.isComposing) { search(); } });
   input.addEventListener("change", search);
 
-  if (DATA.focus !== null && byId[DATA.focus]) {
+  // ---------------------------------------------------------------- entities without relations
+  var isoBox = document.getElementById("isolated");
+  if (isolatedList.length) {
+    isoBox.hidden = false;
+    document.getElementById("isolated-count").textContent = String(isolatedList.length);
+    var isoList = document.getElementById("isolated-list"), isoSearch = document.getElementById("isolated-search");
+    var isoButtons = {}, groups = [];
+    DATA.types.forEach(function (t) {
+      var members = isolatedList.filter(function (n) { return n.type === t.name; });
+      if (!members.length) { return; }
+      members.sort(function (a, b) { return a.label < b.label ? -1 : a.label > b.label ? 1 : a.id - b.id; });
+      var box = document.createElement("details"), sum = el("summary");
+      box.setAttribute("data-type", t.name);
+      var sw = el("span", null, "swatch"); sw.style.background = t.color;
+      sum.appendChild(sw); sum.appendChild(document.createTextNode(" " + typeName(t.name) + " "));
+      var cnt = el("span", String(members.length), "n"); sum.appendChild(cnt);
+      box.appendChild(sum);
+      members.forEach(function (n) {
+        var b = el("button", n.label, "iso-node"); b.type = "button";
+        b.setAttribute("data-id", String(n.id));
+        b.addEventListener("click", function () { focusNode(n.id); });
+        box.appendChild(b); isoButtons[n.id] = b;
+      });
+      groups.push({ box: box, members: members, count: cnt });
+      isoList.appendChild(box);
+    });
+    isoSearch.addEventListener("input", function () {
+      var q = isoSearch.value.trim(), hit = null;
+      if (q) { hit = {}; matches(q, isolatedList.length, isolatedList).forEach(function (n) { hit[n.id] = true; }); }
+      groups.forEach(function (g) {
+        var k = 0;
+        g.members.forEach(function (n) { var on = !hit || !!hit[n.id]; isoButtons[n.id].hidden = !on; if (on) { k++; } });
+        g.box.hidden = k === 0; g.box.open = !!hit && k > 0; g.count.textContent = String(k);
+      });
+    });
+    document.getElementById("isolated-show").addEventListener("click", function () {
+      addNodes(isolatedList.map(function (n) { return n.id; }));
+      network.fit();
+    });
+  }
+
+  // ---------------------------------------------------------------- #n=IRI / #e=KEY (links from other pages)
+  function followHash() {
+    var m = /^#([ne])=(.*)$/.exec(window.location.hash), key, i;
+    if (!m) { return false; }
+    try { key = decodeURIComponent(m[2]); } catch (err) { return false; }
+    if (m[1] === "n") {
+      for (i = 0; i < DATA.nodes.length; i++) { if (DATA.nodes[i].iri === key) { focusNode(DATA.nodes[i].id); return true; } }
+    } else {
+      for (i = 0; i < DATA.edges.length; i++) {
+        var e = DATA.edges[i];
+        if (edgeKey(e) === key) {
+          addNodes([e.from, e.to]);
+          network.selectEdges([e.id]);
+          showEdge(e.id);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+  window.addEventListener("hashchange", followHash);
+  if (!followHash() && DATA.focus !== null && byId[DATA.focus]) {
     network.selectNodes([DATA.focus]);
     showNode(DATA.focus);
   }
