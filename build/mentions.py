@@ -13,6 +13,8 @@ Stages, each a rule family with its own id (the id is kept on every mention):
                    typed by the head X or by their known siblings
 ``abbr``           place-abbreviation compounds (济青, 成渝, 杭甬温) resolved to
                    their places, the article's own mentions deciding ambiguous chars
+``abbr.name``      names led by a compound of 2–4 short names (湘赣边区域合作,
+                   长株潭国家自主创新示范区): the name, and the places it involves
 ``ref``            两市 / 双城 / 两地 → the places of the linkage the text is about
 =================  ==============================================================
 """
@@ -57,6 +59,16 @@ LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作
 LINK_SUFFIX_RE = re.compile("[“\"](?:{0})|(?:{0})".format("|".join(LINK_SUFFIXES)))
 LINKAGE_START = ("联动", "双城", "一体化", "同城化", "“双城", "全面接轨", "融合发展", "协同发展")
 LINKAGE_RE = re.compile(r"[“\"]?(?:双城)?[”\"]?(?P<core>联动|一体化|同城化|记|融合发展|协同发展|全面接轨)[”\"]?(?:发展)?")
+#: Area words between a place compound and the rest of its name: the border or
+#: adjoining area of those places (湘赣边区域合作, 湘鄂渝黔毗邻地区协同机制).
+COMPOUND_AREAS = ("毗邻地区", "交界地区", "毗邻", "交界", "边区", "边界", "边")
+#: Cooperation words that end a compound-led name without a head word (湘赣边区域合作).
+COMPOUND_COOPERATION = ("区域合作", "合作", "协同", "协作", "联动", "一体化", "同城化")
+#: Heads of a compound-led name: what the places set up together, not a sector or a body.
+COMPOUND_NAME_TYPES = frozenset(("Strategy", "Region", "Mechanism"))
+#: POS tags of a token that is a word of its own, not a run of short names (通常, 成长).
+#: Not a, vg, j, nr …: jieba's guesses for compounds it does not know (济青/a, 汉襄宜/vg).
+WORD_TAGS = frozenset("v vd vn d c p r u uj ul uz ud ug uv y e o".split())
 GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")     # each has 两 or 双
 THIS_PLACE_RE = re.compile(r"该(市|省|区|县)")
 #: Tokens that end a noun phrase when walking left from its head.
@@ -259,6 +271,8 @@ class MentionFinder:
         self._hits: dict[int, list[tuple[int, str]]] | None = None
         self._doc_places = Counter()
         self._compounds: dict[str, tuple[str, ...]] = {}
+        #: compound-led name (湘赣边区域合作) → the places of its compound
+        self._name_compounds: dict[str, tuple[str, ...]] = {}
         #: linkage label (济青联动) → the places it joins
         self.linkages: dict[str, tuple[str, ...]] = {}
         #: enumerations found: (start, end, head word) in article offsets
@@ -295,6 +309,7 @@ class MentionFinder:
         cands += self._quotes(s)
         cands += self._head_phrases(s, blocked=[(m.start, m.end) for m in titles])
         cands += self._compounds_in(s)
+        cands += self._compound_names(s)
         cands += self._group_refs(s)
         cands += self._directional_regions(s)
         primary = _select(cands)
@@ -640,13 +655,32 @@ class MentionFinder:
         if entry is not None and not (entry.kind == "region" and entry.label != word):
             return None  # 京津冀 is a region of its own; 成渝 (成渝地区…) may be a linkage
         places = tuple(map(self._resolve_char, word))
+        if not all(places) and any(places):
+            places = self._by_level(word, places)
         if all(places) and len(set(places)) == len(places):
             return places
         return None
 
+    def _by_level(self, word: str, places: tuple[str | None, ...]) -> tuple[str | None, ...]:
+        """A compound joins places of one level: an ambiguous character takes its only
+        reading of the level of the others (鄂 in 湘鄂渝黔 is 湖北, not 鄂尔多斯)."""
+        level = self.lex.place_by_label.get
+        levels = {level(p).level for p in places if p and level(p)}
+        if len(levels) != 1:
+            return places
+        out = []
+        for ch, p in zip(word, places):
+            if p is None:
+                same = [q for q in self.lex.abbreviations.get(ch, ()) if level(q) and level(q).level in levels]
+                p = same[0] if len(same) == 1 else None
+            out.append(p)
+        return tuple(out)
+
     def leading_compound(self, label: str) -> tuple[str, ...]:
         """Places named by the abbreviation compound a name starts with
         (杭甬温要素市场化配置综合改革试点 → 杭州, 宁波, 温州); () when there is none."""
+        if label in self._name_compounds:  # found by :meth:`_compound_names`
+            return self._name_compounds[label]
         for n in (3, 2):
             w = label[:n]
             if len(label) > n + 1 and CJK_RUN_RE.fullmatch(w):
@@ -691,6 +725,8 @@ class MentionFinder:
                     continue
                 if i + n not in bounds and not rest.lstrip("“\"").startswith(LINK_SUFFIXES):
                     continue
+                if _has_word(s, i, i + n):
+                    continue  # 通常合作: an adverb, not 南通 and 常州
                 places = self.resolve_compound(w)
                 if places:
                     hit = (w, places)
@@ -714,6 +750,74 @@ class MentionFinder:
             else:
                 i += 1
         return out
+
+    def _compound_names(self, s: Sentence) -> list[Mention]:
+        """Names led by a compound of 2–4 place short names: the compound, maybe an
+        area word (边, 毗邻地区), then words up to a programme, zone or mechanism head
+        or a cooperation word — 湘赣边区域合作, 湘琼先进制造业共建产业园,
+        长株潭国家自主创新示范区. The places are kept for :meth:`leading_compound`."""
+        out: list[Mention] = []
+        text, words, tags, offs = s.text, s.words, s.tags, s.offsets
+        abbreviations = self.lex.abbreviations
+        initials = {p[0] for p in self._doc_places}
+        for t0 in range(len(words)):
+            i = offs[t0]
+            if text[i] not in abbreviations and text[i] not in initials:
+                continue  # a cheap test first: no short name starts here
+            for n in (4, 3, 2):
+                found = self._compound_name_at(s, t0, n)
+                if found is not None:
+                    label, typ, places = found
+                    self._name_compounds.setdefault(label, places)
+                    out.append(Mention(s.start + i, s.start + i + len(label), label, label,
+                                       (typ,), "abbr.name"))
+                    break
+        return out
+
+    def _compound_name_at(self, s: Sentence, t0: int, n: int) -> tuple[str, str, tuple[str, ...]] | None:
+        """(label, type, places) of a compound-led name made of the ``n`` characters
+        at token ``t0`` and what follows them, or None."""
+        text, words, tags, offs = s.text, s.words, s.tags, s.offsets
+        i = offs[t0]
+        w = text[i:i + n]
+        if len(w) < n or not CJK_RUN_RE.fullmatch(w):
+            return None
+        # the longest area word after the compound (边 in 湘赣边区域合作, not 边区); the
+        # compound and its area word may be one token (闽赣边)
+        area = next((a for a in COMPOUND_AREAS if text.startswith(a, i + n)
+                     and i + n + len(a) in s.bounds), "")
+        if i + n not in s.bounds and not area:
+            return None
+        if _has_word(s, i, i + n):
+            return None  # 通常, 成长: a word of its own
+        if i > 0 and text[i - 1] in "与同和跟":
+            return None  # 与港澳合作: the partners of an act, not a name
+        places = self.resolve_compound(w)
+        if not places or len(places) != n:
+            return None
+        pos = i + n + len(area)
+        k = bisect.bisect_left(offs, pos, lo=t0)
+        best = None
+        while k < len(words) and offs[k + 1] - i <= MAX_PROGRAMME:
+            word, tag = words[k], tags[k]
+            if tag in ("x", "uj", "c", "p", "r", "d") or word in BOUNDARY_WORDS or (
+                    len(word) > 2 and word not in self.lex.entries and BOUNDARY_SUB_RE.search(word)):
+                break
+            end = offs[k + 1]
+            rest = text[pos:end]
+            if rest in COMPOUND_COOPERATION:   # not 港澳高水平合作: a qualified act, no name
+                best = (end, "Strategy")
+            else:
+                head = self._head_ending(text, end, pos)
+                if head is not None and head.type in COMPOUND_NAME_TYPES and end - i >= head.min_len:
+                    best = (end, head.type)
+            k += 1
+        if best is None:
+            return None
+        label = text[i:best[0]]
+        if self._choose_entry(label) is not None:
+            return None  # a lexicon name (长株潭都市圈): the lexicon pass has it
+        return label, best[1], places
 
     def _directional_regions(self, s: Sentence) -> list[Mention]:
         """A province's short name and a direction: 粤东, 粤西北, 浙中, 苏南 → Region."""
@@ -893,6 +997,18 @@ ENUM_QUALIFIER_RE = re.compile(r"^(?:[多各诸]?[个种类项大]|[一二三四
                                r"战略性新兴|前沿|关键|核心|高端|新型|多种|各类|其他|相关)*")
 
 
+def _has_word(s: Sentence, a: int, b: int) -> bool:
+    """Does a token that lies inside ``a:b`` (sentence offsets) have the POS tag of
+    an ordinary word (通常 adverb, 成长 verb)? Tokens that cross ``b`` do not count."""
+    offs = s.offsets
+    k = bisect.bisect_left(offs, a)
+    while k < len(s.words) and offs[k + 1] <= b:
+        if s.tags[k] in WORD_TAGS:
+            return True
+        k += 1
+    return False
+
+
 def _verbish(label: str, seg: Segmenter) -> bool:
     """A verb phrase (优化营商环境, 加快自贸区建设), not a name (租赁商务)."""
     toks = seg.tag(label)
@@ -913,7 +1029,7 @@ def _overlaps(a: Mention, b: Mention) -> bool:
 
 RULE_PRIORITY = {"title": 0, "abbr.linkage": 1, "quote.head": 2, "quote.headed": 2, "ref.this": 3,
                  "quote.positioning": 2, "quote.plus": 2, "quote.slogan": 2,
-                 "abbr.compound": 3, "ref.group": 4}
+                 "abbr.compound": 3, "abbr.name": 3, "ref.group": 4}
 
 
 def _select(cands: Iterable[Mention]) -> list[Mention]:

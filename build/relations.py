@@ -46,7 +46,7 @@ ISSUE_CUES = re.compile(r"出台|印发|签署|发布|推出|制定|颁布|审�
 #: rules that fired fewer than ten times there.
 CONFIDENCE = {
     "coordinatesWith.linkage": 0.95, "coordinatesWith.cue-group": 0.8,
-    "coordinatesWith.compound-cue": 0.8, "complements.cue": 0.8, "complements.fields": 0.6,
+    "coordinatesWith.compound-cue": 0.8, "coordinatesWith.name-compound": 0.8, "complements.cue": 0.8, "complements.fields": 0.6,
     "modeledOn.section": 0.8, "modeledOn.explicit": 0.7, "specializesIn.strength": 0.8,
     "specializesIn.summary": 0.8, "partOf.as-member": 0.8, "partOf.gazetteer": 0.9,
     "involves.linkage": 0.95, "involves.enumeration": 0.8, "involves.name-compound": 0.75,
@@ -445,6 +445,12 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
 
         # -- names that start with a place compound: 杭甬温…试点, 义甬舟开放大通道
         for m in primary:
+            # …and say that the places work together: 湘赣边区域合作, 湘琼…共建产业园
+            places = ctx.name_places.get(m.label, ())
+            if places and COORD_CUES.search(m.label[len(places):]):
+                for a, b in combinations(places, 2):
+                    rc.add(a, "coordinatesWith", b, sent, "coordinatesWith.name-compound",
+                           negated=_neg_at(clauses, m))
             if m.label and m.label not in ctx.linkages and ("Strategy" in m.types or "Region" in m.types) \
                     and not m.is_place or (m.label and m.rule.startswith("head.Strategy")):
                 for p in ctx.name_places.get(m.label, ()):

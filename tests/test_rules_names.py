@@ -1,0 +1,88 @@
+"""Constructions of issue 14, item 3, on sentences written for these tests (not from
+any corpus): names led by a compound of place short names."""
+from __future__ import annotations
+
+import pytest
+
+from policykg.build.extract import Extractor
+from policykg.build.mentions import MentionFinder
+from policykg.graph.model import Article
+
+
+@pytest.fixture(scope="module")
+def ex() -> Extractor:
+    return Extractor()
+
+
+def art(*paragraphs: str) -> Article:
+    return Article(id="t-1", source="t.txt", index=1, title="测试", authors=(),
+                   affiliations=(), paragraphs=paragraphs)
+
+
+def triples(g, predicate: str | None = None) -> set[tuple[str, str, str]]:
+    return {(r.subject, r.predicate, r.object) for r in g.relations
+            if predicate is None or r.predicate == predicate}
+
+
+def entities(g) -> dict[str, tuple[str, ...]]:
+    return {e.label: e.types for e in g.entities}
+
+
+def mention_rules(ex: Extractor, text: str) -> set[str]:
+    _, mentions = MentionFinder(ex.lexicon, ex.segmenter).find([text], [0])
+    return {m.rule for ms in mentions for m in ms}
+
+
+def rules_of(g, label: str) -> set[str]:
+    return {ev.rule for r in g.relations if label in (r.subject, r.object) for ev in r.evidence}
+
+
+def test_border_area_cooperation_names_its_places(ex):
+    g = ex.extract(art("今年将继续深化闽赣边区域合作。"))
+    assert entities(g)["闽赣边区域合作"] == ("Strategy",)
+    assert triples(g) == {
+        ("闽赣边区域合作", "involves", "福建"), ("闽赣边区域合作", "involves", "江西"),
+        ("江西", "coordinatesWith", "福建")}
+    assert rules_of(g, "江西") == {"involves.name-compound", "coordinatesWith.name-compound"}
+
+
+def test_four_short_names_and_an_ambiguous_one_read_at_the_others_level(ex):
+    # 鄂 is 湖北 or 鄂尔多斯; beside three provinces it is the province
+    g = ex.extract(art("完善豫鄂皖赣毗邻地区协同机制。"))
+    assert entities(g)["豫鄂皖赣毗邻地区协同机制"] == ("Mechanism",)
+    assert triples(g, "coordinatesWith") == {
+        ("安徽", "coordinatesWith", "河南"), ("安徽", "coordinatesWith", "湖北"),
+        ("安徽", "coordinatesWith", "江西"), ("江西", "coordinatesWith", "河南"),
+        ("江西", "coordinatesWith", "湖北"), ("河南", "coordinatesWith", "湖北")}
+    assert not triples(g, "involves")  # a mechanism is set up, it does not involve
+
+
+def test_programme_head_after_the_compound(ex):
+    # 苏 is 江苏 or 苏州; beside 沪 (a province-level city) it is the province
+    g = ex.extract(art("高水平建设沪苏新材料共建产业园，创建甬舟国家海洋经济示范区。"))
+    ents = entities(g)
+    assert ents["沪苏新材料共建产业园"] == ("Strategy",)
+    assert ents["甬舟国家海洋经济示范区"] == ("Strategy",)
+    assert triples(g, "involves") == {
+        ("沪苏新材料共建产业园", "involves", "上海"), ("沪苏新材料共建产业园", "involves", "江苏"),
+        ("甬舟国家海洋经济示范区", "involves", "宁波"), ("甬舟国家海洋经济示范区", "involves", "舟山")}
+    # 共建 says the places work together; a zone named after two cities does not
+    assert triples(g, "coordinatesWith") == {("上海", "coordinatesWith", "江苏")}
+
+
+def test_partners_of_an_act_and_qualified_acts_are_no_names(ex):
+    g = ex.extract(art("企业要加强与港澳合作，深化粤桂高水平合作。"))
+    assert not {label for label in entities(g) if label.startswith(("港澳", "粤桂"))}
+    assert not triples(g, "involves")
+
+
+@pytest.mark.parametrize("sentence", [
+    "两家企业通常合作开展研发。",         # 通常: 南通 + 常州 characters, one adverb
+    "支持中小企业成长合作机制建设。",     # 成长: 成都 + 长沙/长春 characters, one verb
+    "推进长治合作示范区建设。",           # 长治: a city of its own (ambiguous_places.tsv), not 长 + 治
+])
+def test_ordinary_words_of_short_name_characters_do_not_fire(ex, sentence):
+    g = ex.extract(art(sentence))
+    assert not triples(g)
+    assert not {e.label for e in g.entities if e.label[:2] in ("通常", "成长")}
+    assert not mention_rules(ex, sentence) & {"abbr.name", "abbr.compound"}
