@@ -69,6 +69,11 @@ COMPOUND_NAME_TYPES = frozenset(("Strategy", "Region", "Mechanism"))
 #: POS tags of a token that is a word of its own, not a run of short names (通常, 成长).
 #: Not a, vg, j, nr …: jieba's guesses for compounds it does not know (济青/a, 汉襄宜/vg).
 WORD_TAGS = frozenset("v vd vn d c p r u uj ul uz ud ug uv y e o".split())
+#: Verbs that set a place a goal; a positioning follows them (打造国际消费中心城市).
+POSITION_FRAMES = frozenset("打造 建设 争创 创建 建成 申建 争建 打造成 建设成 建成为 打造成为 建设成为".split())
+#: Heads of positionings: the role a place is to play (…中心城市, …枢纽, …高地, …增长极).
+POSITION_GOALS = ("中心城市", "枢纽城市", "节点城市", "枢纽节点", "中心", "枢纽", "高地", "增长极", "目的地",
+                  "大都市圈", "大都市")
 GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")     # each has 两 or 双
 THIS_PLACE_RE = re.compile(r"该(市|省|区|县)")
 #: Tokens that end a noun phrase when walking left from its head.
@@ -312,6 +317,7 @@ class MentionFinder:
         cands += self._compound_names(s)
         cands += self._group_refs(s)
         cands += self._directional_regions(s)
+        cands += self._positionings(s)
         primary = _select(cands)
         starts = [x.start for x in primary]
         # a chosen mention equal to m would be the one covering it: m is not chosen
@@ -818,6 +824,39 @@ class MentionFinder:
         if self._choose_entry(label) is not None:
             return None  # a lexicon name (长株潭都市圈): the lexicon pass has it
         return label, best[1], places
+
+    def _positionings(self, s: Sentence) -> list[Mention]:
+        """Goals set by a frame verb: 打造[全国重要增长极], 建设成为[…的][国家物流枢纽城市]
+        → Strategy (a positioning, GUIDELINES.md); a clause ending in 的 before the
+        goal is left out of the name, and so are ones that only count (一批…中心)."""
+        out: list[Mention] = []
+        words, tags, offs, text = s.words, s.tags, s.offsets, s.text
+        for k in range(len(words) - 1):
+            if words[k] not in POSITION_FRAMES:
+                continue
+            j = k + 1 + (words[k + 1] in ("成为", "成", "为"))
+            r = j   # the run after the verb: up to punctuation, a conjunction or 24 characters
+            while r < len(words) and tags[r] != "x" and words[r] not in ("和", "与", "及", "并", "或", "、") \
+                    and offs[r + 1] - offs[j] <= 24:
+                r += 1
+            best = start = None
+            for e in range(r, j, -1):   # the furthest goal that no verb cuts off
+                if not text[offs[j]:offs[e]].endswith(POSITION_GOALS):
+                    continue
+                de = [t + 1 for t in range(j, e) if words[t] == "的"]
+                first = de[-1] if de else j
+                if first < e and not any(words[t] in BOUNDARY_WORDS for t in range(first, e)):
+                    best, start = offs[e], offs[first]
+                    break
+            if best is None or tags[bisect.bisect_left(offs, start)] in ("m", "q", "r"):
+                continue  # no goal, or 一批重点中心: a count of sites
+            label = text[start:best]
+            goal = next(g for g in POSITION_GOALS if label.endswith(g))
+            if len(label) < len(goal) + 2 or label in self.lex.stopwords or self._choose_entry(label):
+                continue
+            out.append(Mention(s.start + start, s.start + best, label, label, ("Strategy",),
+                               "frame.positioning"))
+        return out
 
     def _directional_regions(self, s: Sentence) -> list[Mention]:
         """A province's short name and a direction: 粤东, 粤西北, 浙中, 苏南 → Region."""

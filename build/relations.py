@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import NamedTuple
 
-from policykg.build.mentions import Mention, Sentence
+from policykg.build.mentions import POSITION_GOALS, Mention, Sentence
 from policykg.graph.model import Evidence, Relation
 from policykg.ontology.namespace import SYMMETRIC_PREDICATES
 
@@ -51,7 +51,7 @@ CONFIDENCE = {
     "specializesIn.summary": 0.8, "partOf.as-member": 0.8, "partOf.gazetteer": 0.9,
     "involves.linkage": 0.95, "involves.enumeration": 0.8, "involves.name-compound": 0.75,
     "involves.positioning": 0.6, "involves.take-part": 0.75, "implements.cue": 0.7,
-    "establishes.cue": 0.9, "focusesOn.enumeration": 0.9, "focusesOn.representative": 0.8,
+    "implements.positioning": 0.7, "establishes.cue": 0.9, "focusesOn.enumeration": 0.9, "focusesOn.representative": 0.8,
     "enables.cue": 0.75, "enables.reversed": 0.7, "enables.base": 0.6, "issuedBy.cue": 0.8,
 }
 PLACE_TYPES = ("City", "Region")
@@ -68,6 +68,13 @@ def _run_start(sent: Sentence, at: int) -> int:
     cut = max(head.rfind(c) for c in "，,：:；;")
     return sent.start + cut + 1
 FIELD_TYPES = ("Industry", "Technology")
+#: A frame verb right before a goal, maybe with a clause ending in 的 between
+#: (支持襄阳打造[中西部发展的]区域性中心城市).
+POSITION_FRAME_RE = re.compile(r"(?:打造|建设|争创|创建|建成|申建|争建)(?:成为|成|为)?(?:[^，。；、]{0,20}的)?$")
+#: Adverbs and modals between a place and its frame verb (武汉要加快打造…).
+SUBJECT_GAP_RE = re.compile(r"(?:要|将|加快|着力|努力|全力|奋力|持续|率先|积极|更好|进一步)*")
+#: Joiners of the places that share one goal (襄阳、宜昌、黄冈-鄂州-黄石).
+PLACE_JOINERS = frozenset(("、", "和", "与", "及", "-", "—", ""))
 
 
 class Clause(NamedTuple):
@@ -460,6 +467,17 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                 for p in (before[-1].place_labels if before else ()):
                     rc.add(m.label, "involves", p, sent, "involves.positioning")
 
+        # -- R打造/建设(成为)P: the places right before the frame verb take the goal on
+        for cl in clauses:
+            for m in cl.mentions:
+                if "Strategy" not in m.types or not m.label or m.is_place:
+                    continue
+                frame = POSITION_FRAME_RE.search(text[cl.start:m.start])
+                if frame is None or not (m.rule == "frame.positioning" or m.label.endswith(POSITION_GOALS)):
+                    continue
+                for p in _places_before(text, cl, cl.start + frame.start(), ctx, topic):
+                    rc.add(p, "implements", m.label, sent, "implements.positioning", negated=cl.negated)
+
         # -- 支持A、B、C开展X试点 / 在A、B建设X: places of a clause take part in its strategy
         for cl, groups in zip(clauses, clause_groups):
             strat = [m for m in cl.mentions if "Strategy" in m.types and not m.is_place
@@ -514,6 +532,25 @@ def extract_relations(sentences: Sequence[Sentence], mentions: Sequence[Sequence
                 if city != m.label and (city in members or ctx.parents.get(city) in members):
                     rc.add(city, "partOf", m.label, sent, "partOf.gazetteer")
     return rc
+
+
+def _places_before(text: str, cl: Clause, at: int, ctx: Context, topic: str | None) -> list[str]:
+    """The places named right before offset ``at`` of the clause (maybe with adverbs
+    between: 武汉要加快打造), walking back over 、/和/- joined places."""
+    out: list[str] = []
+    end = at
+    for m in reversed([x for x in cl.mentions if x.end <= at]):
+        gap = text[m.end:end]
+        if not (gap in PLACE_JOINERS or (end == at and SUBJECT_GAP_RE.fullmatch(gap))):
+            break
+        places = _places_of(m, ctx, topic)
+        if not places:
+            break
+        out[:0] = [p for p in places if p not in out]
+        end = m.start
+    if out and re.search(r"[在于]", text[cl.start:end]):
+        return []  # 在A、B建设X: where X is built, not who sets it as a goal
+    return out
 
 
 def _is_city_like(m: Mention, place: str) -> bool:

@@ -86,3 +86,35 @@ def test_ordinary_words_of_short_name_characters_do_not_fire(ex, sentence):
     assert not triples(g)
     assert not {e.label for e in g.entities if e.label[:2] in ("通常", "成长")}
     assert not mention_rules(ex, sentence) & {"abbr.name", "abbr.compound"}
+
+
+# ---------------------------------------------------------------- positionings
+
+def test_places_before_a_frame_verb_take_the_goal_on(ex):
+    g = ex.extract(art("支持泉州、漳州打造海峡西岸重要增长极。"))
+    assert entities(g)["海峡西岸重要增长极"] == ("Strategy",)
+    assert triples(g, "implements") == {("泉州", "implements", "海峡西岸重要增长极"),
+                                        ("漳州", "implements", "海峡西岸重要增长极")}
+    assert rules_of(g, "海峡西岸重要增长极") == {"implements.positioning"}
+
+
+def test_a_clause_ending_in_de_is_not_part_of_the_goal(ex):
+    g = ex.extract(art("加快把厦门建设成为具有国际影响力的东南沿海航运枢纽。"))
+    assert "东南沿海航运枢纽" in entities(g)
+    assert not [label for label in entities(g) if label.endswith("的东南沿海航运枢纽")]
+    assert triples(g, "implements") == {("厦门", "implements", "东南沿海航运枢纽")}
+
+
+def test_where_a_goal_is_built_is_not_who_sets_it(ex):
+    g = ex.extract(art("在福州、厦门建设国际航运中心。"))
+    assert entities(g)["国际航运中心"] == ("Strategy",)
+    assert not triples(g, "implements")
+
+
+@pytest.mark.parametrize("sentence", [
+    "建设一批重点研发中心。",      # a count of sites, no goal
+    "建设中心城区道路。",          # 中心城区: no goal word at the end
+    "打造并完善研发中心。",        # the conjunction cuts the frame off
+])
+def test_no_positioning_without_a_named_goal(ex, sentence):
+    assert "frame.positioning" not in mention_rules(ex, sentence)
