@@ -64,6 +64,10 @@ LINKAGE_RE = re.compile(r"[“\"]?(?:双城)?[”\"]?(?P<core>联动|一体化|�
 COMPOUND_AREAS = ("毗邻地区", "交界地区", "毗邻", "交界", "边区", "边界", "边")
 #: Cooperation words that end a compound-led name without a head word (湘赣边区域合作).
 COMPOUND_COOPERATION = ("区域合作", "合作", "协同", "协作", "联动", "一体化", "同城化")
+#: A run of place compounds before a cooperation word: 推动苏锡常、宁镇扬、锡常泰等融合发展
+#: (the first item may have the verb in front of it).
+COMPOUND_RUN_RE = re.compile(rf"(?P<items>[{CJK}]{{2,6}}(?:、[{CJK}]{{2,4}}?)+)等?"
+                             rf"(?=[“\"]?(?:双城)?[”\"]?(?:联动|一体化|同城化|融合发展|协同发展))")
 #: Heads of a compound-led name: what the places set up together, not a sector or a body.
 COMPOUND_NAME_TYPES = frozenset(("Strategy", "Region", "Mechanism"))
 #: POS tags of a token that is a word of its own, not a run of short names (通常, 成长).
@@ -315,6 +319,7 @@ class MentionFinder:
         cands += self._head_phrases(s, blocked=[(m.start, m.end) for m in titles])
         cands += self._compounds_in(s)
         cands += self._compound_names(s)
+        cands += self._compound_groups(s)
         cands += self._group_refs(s)
         cands += self._directional_regions(s)
         cands += self._positionings(s)
@@ -757,6 +762,42 @@ class MentionFinder:
                 i += 1
         return out
 
+    def _compound_groups(self, s: Sentence) -> list[Mention]:
+        """Place compounds listed before a linkage word (苏锡常、宁镇扬等融合发展,
+        广深、杭甬联动): each is a linkage of its own (苏锡常融合发展, 广深联动)."""
+        out: list[Mention] = []
+        if "、" not in s.text:   # every run has one; a cheap test first
+            return out
+        for run in COMPOUND_RUN_RE.finditer(s.text):
+            items, at = [], run.start("items")
+            for k, item in enumerate(run.group("items").split("、")):
+                # the first item: the longest tail that is a compound (推动苏锡常 → 苏锡常)
+                tails = [item[-n:] for n in (4, 3, 2) if n <= len(item)] if k == 0 else [item]
+                hit = next(((at + len(item) - len(w), w, places) for w in tails
+                            if at + len(item) - len(w) in s.bounds
+                            and (places := self._group_places(s, at + len(item) - len(w), w))), None)
+                if hit is not None:   # (an item of unknown characters is left out: 锡常泰 …)
+                    items.append(hit)
+                at += len(item) + 1
+            if len(items) < 2:
+                continue  # one compound is no run; _compounds_in has those
+            # each item is a linkage of its own, named as _compounds_in names one
+            link = LINKAGE_RE.match(s.text, run.end())
+            core = link.group("core")
+            suffix = core if core in ("联动", "一体化", "同城化") else re.sub("[“”\"]", "", link.group())
+            for i, w, places in items:
+                self.linkages[w + suffix] = places
+                out.append(Mention(s.start + i, s.start + i + len(w), w, w + suffix, ("Strategy",),
+                                   "abbr.group"))
+        return out
+
+    def _group_places(self, s: Sentence, i: int, w: str) -> tuple[str, ...] | None:
+        """The places of compound ``w`` at sentence offset ``i``, one per character."""
+        if not 2 <= len(w) <= 4 or i + len(w) not in s.bounds or _has_word(s, i, i + len(w)):
+            return None
+        places = self.resolve_compound(w)
+        return places if places and len(places) == len(w) else None
+
     def _compound_names(self, s: Sentence) -> list[Mention]:
         """Names led by a compound of 2–4 place short names: the compound, maybe an
         area word (边, 毗邻地区), then words up to a programme, zone or mechanism head
@@ -1068,7 +1109,7 @@ def _overlaps(a: Mention, b: Mention) -> bool:
 
 RULE_PRIORITY = {"title": 0, "abbr.linkage": 1, "quote.head": 2, "quote.headed": 2, "ref.this": 3,
                  "quote.positioning": 2, "quote.plus": 2, "quote.slogan": 2,
-                 "abbr.compound": 3, "abbr.name": 3, "ref.group": 4}
+                 "abbr.compound": 3, "abbr.name": 3, "abbr.group": 3, "ref.group": 4}
 
 
 def _select(cands: Iterable[Mention]) -> list[Mention]:

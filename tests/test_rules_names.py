@@ -118,3 +118,26 @@ def test_where_a_goal_is_built_is_not_who_sets_it(ex):
 ])
 def test_no_positioning_without_a_named_goal(ex, sentence):
     assert "frame.positioning" not in mention_rules(ex, sentence)
+
+
+# ---------------------------------------------------------------- runs of compounds
+
+def test_each_compound_of_a_run_is_a_linkage_of_its_own(ex):
+    g = ex.extract(art("推进沪苏、沪浙等一体化发展。"))
+    ents = entities(g)
+    assert ents["沪苏一体化"] == ents["沪浙一体化"] == ("Strategy",)
+    assert triples(g, "involves") == {
+        ("沪苏一体化", "involves", "上海"), ("沪苏一体化", "involves", "江苏"),
+        ("沪浙一体化", "involves", "上海"), ("沪浙一体化", "involves", "浙江")}
+    # the places of one compound work together, not those of different ones
+    assert triples(g, "coordinatesWith") == {("上海", "coordinatesWith", "江苏"),
+                                             ("上海", "coordinatesWith", "浙江")}
+
+
+@pytest.mark.parametrize("sentence", [
+    "推动产业、人才等协同发展。",      # a run of ordinary words
+    "推动济南、青岛联动发展。",        # places named in full: the lexicon has them
+    "推动沪苏一体化发展。",            # one compound is no run
+])
+def test_no_run_of_compounds(ex, sentence):
+    assert "abbr.group" not in mention_rules(ex, sentence)
