@@ -665,26 +665,24 @@ class MentionFinder:
         entry = self._choose_entry(word)
         if entry is not None and not (entry.kind == "region" and entry.label != word):
             return None  # 京津冀 is a region of its own; 成渝 (成渝地区…) may be a linkage
-        places = tuple(map(self._resolve_char, word))
-        if not all(places) and any(places):
-            places = self._by_level(word, places)
+        places = self._by_level(word, tuple(map(self._resolve_char, word)))
         if all(places) and len(set(places)) == len(places):
             return places
         return None
 
     def _by_level(self, word: str, places: tuple[str | None, ...]) -> tuple[str | None, ...]:
-        """A compound joins places of one level: an ambiguous character takes its only
-        reading of the level of the others (鄂 in 湘鄂渝黔 is 湖北, not 鄂尔多斯)."""
+        """A compound joins places of one level: a character that is unresolved, or read
+        at another level than all the others, takes its only reading at theirs (鄂 in
+        湘鄂渝黔 is 湖北, not 鄂尔多斯; 苏 in 苏锡常 is 苏州 even where 江苏 is named)."""
         level = self.lex.place_by_label.get
-        levels = {level(p).level for p in places if p and level(p)}
-        if len(levels) != 1:
-            return places
-        out = []
-        for ch, p in zip(word, places):
-            if p is None:
-                same = [q for q in self.lex.abbreviations.get(ch, ()) if level(q) and level(q).level in levels]
-                p = same[0] if len(same) == 1 else None
-            out.append(p)
+        out = list(places)
+        for k, ch in enumerate(word):
+            others = {level(p).level for j, p in enumerate(out) if j != k and p and level(p)}
+            if len(others) != 1 or (out[k] and level(out[k]) and level(out[k]).level in others):
+                continue
+            same = [q for q in self.lex.abbreviations.get(ch, ()) if level(q) and level(q).level in others]
+            if len(same) == 1:
+                out[k] = same[0]
         return tuple(out)
 
     def leading_compound(self, label: str) -> tuple[str, ...]:

@@ -141,3 +141,10 @@ def test_each_compound_of_a_run_is_a_linkage_of_its_own(ex):
 ])
 def test_no_run_of_compounds(ex, sentence):
     assert "abbr.group" not in mention_rules(ex, sentence)
+
+
+def test_a_compound_reads_its_characters_at_one_level(ex):
+    # 江苏 is named, but beside 无锡 and 常州 the 苏 of 苏锡常 is the city 苏州
+    g = ex.extract(art("江苏省推动苏锡常、宁镇扬等一体化发展。"))
+    assert {o for s, p, o in triples(g, "involves") if s == "苏锡常一体化"} == {"苏州", "无锡", "常州"}
+    assert {o for s, p, o in triples(g, "involves") if s == "宁镇扬一体化"} == {"南京", "镇江", "扬州"}
