@@ -46,12 +46,14 @@ ISSUE_CUES = re.compile(r"出台|印发|签署|发布|推出|制定|颁布|审�
 #: rules that fired fewer than ten times there.
 CONFIDENCE = {
     "coordinatesWith.linkage": 0.95, "coordinatesWith.cue-group": 0.8,
-    "coordinatesWith.compound-cue": 0.8, "coordinatesWith.name-compound": 0.8, "complements.cue": 0.8, "complements.fields": 0.6,
+    "coordinatesWith.compound-cue": 0.8, "coordinatesWith.name-compound": 0.9,
+    "complements.cue": 0.8, "complements.fields": 0.6,
     "modeledOn.section": 0.8, "modeledOn.explicit": 0.7, "specializesIn.strength": 0.8,
     "specializesIn.summary": 0.8, "partOf.as-member": 0.8, "partOf.gazetteer": 0.9,
     "involves.linkage": 0.95, "involves.enumeration": 0.8, "involves.name-compound": 0.75,
     "involves.positioning": 0.6, "involves.take-part": 0.75, "implements.cue": 0.7,
-    "implements.positioning": 0.7, "establishes.cue": 0.9, "focusesOn.enumeration": 0.9, "focusesOn.representative": 0.8,
+    "implements.positioning": 0.9, "establishes.cue": 0.9, "focusesOn.enumeration": 0.9,
+    "focusesOn.representative": 0.8,
     "enables.cue": 0.75, "enables.reversed": 0.7, "enables.base": 0.6, "issuedBy.cue": 0.8,
 }
 PLACE_TYPES = ("City", "Region")
