@@ -802,7 +802,7 @@ class MentionFinder:
         or a cooperation word — 湘赣边区域合作, 湘琼先进制造业共建产业园,
         长株潭国家自主创新示范区. The places are kept for :meth:`leading_compound`."""
         out: list[Mention] = []
-        text, words, tags, offs = s.text, s.words, s.tags, s.offsets
+        text, words, offs = s.text, s.words, s.offsets
         abbreviations = self.lex.abbreviations
         initials = {p[0] for p in self._doc_places}
         for t0 in range(len(words)):
