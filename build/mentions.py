@@ -1,6 +1,8 @@
 """Entity mentions in one article.
 
-Stages, each a rule family with its own id (the id is kept on every mention):
+Stages, each a rule family with its own id (the id is kept on every mention); all but
+``enum`` are registered in :data:`MENTION_RULES` (``@mention_rule``) and run in order on
+every sentence:
 
 =================  ==============================================================
 ``lex``            lexicon surface forms (gazetteer, regions, vocabularies),
@@ -23,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -312,17 +314,8 @@ class MentionFinder:
     # ------------------------------------------------------------------ sentence
     def _sentence_mentions(self, s: Sentence) -> list[Mention]:
         cands: list[Mention] = []
-        cands += self._lexicon_mentions(s)
-        titles = self._titles(s)
-        cands += titles
-        cands += self._quotes(s)
-        cands += self._head_phrases(s, blocked=[(m.start, m.end) for m in titles])
-        cands += self._compounds_in(s)
-        cands += self._compound_names(s)
-        cands += self._compound_groups(s)
-        cands += self._group_refs(s)
-        cands += self._directional_regions(s)
-        cands += self._positionings(s)
+        for rule in MENTION_RULES.values():   # each sees what the rules before it found
+            cands += rule.apply(self, s, cands)
         primary = _select(cands)
         starts = [x.start for x in primary]
         # a chosen mention equal to m would be the one covering it: m is not chosen
@@ -1054,6 +1047,94 @@ class MentionFinder:
                                    self.label_for(label, known) if known else label, types,
                                    "enum.item"))
         return out
+
+
+#: A mention rule: the candidate mentions one rule family finds in a sentence, given
+#: the finder (lexicon, segmenter, article memory) and the candidates found before it.
+MentionRuleFunction = Callable[[MentionFinder, Sentence, list[Mention]], list[Mention]]
+
+
+@dataclass(frozen=True)
+class MentionRule:
+    name: str                   #: the family; its mentions' rule ids start with it
+    apply: MentionRuleFunction
+
+
+#: The mention rules by family, in the order they run. The order matters only where two
+#: candidates tie in :func:`_select` (same span, priority and label): the earlier wins.
+#: Enumeration items (``enum``) are found after the selection, from the chosen mentions.
+MENTION_RULES: dict[str, MentionRule] = {}
+
+
+def mention_rule(name: str) -> Callable[[MentionRuleFunction], MentionRuleFunction]:
+    """Register a mention rule family under ``name`` (a new construction is one more)."""
+    def register(fn: MentionRuleFunction) -> MentionRuleFunction:
+        if name in MENTION_RULES:
+            raise ValueError(f"mention rule {name!r} is registered twice")
+        MENTION_RULES[name] = MentionRule(name, fn)
+        return fn
+    return register
+
+
+@mention_rule("lex")
+def _lex_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """Lexicon surface forms at token boundaries: 济南市 → 济南 (lex.place), 集成电路 (lex.industry)."""
+    return f._lexicon_mentions(s)
+
+
+@mention_rule("title")
+def _title_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """《…》 → PolicyDocument (title); 政府工作报告 (title.report)."""
+    return f._titles(s)
+
+
+@mention_rule("quote")
+def _quote_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """Quoted names: “东数西算”工程 (quote.head), 实施“千项万亿” (quote.slogan), “人工智能+消费”."""
+    return f._quotes(s)
+
+
+@mention_rule("head")
+def _head_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """Modifiers + a head word: 利益共享机制 (head.Mechanism), 提振消费专项行动 (head.Strategy);
+    not inside a title."""
+    return f._head_phrases(s, blocked=[(m.start, m.end) for m in found if m.rule in ("title", "title.report")])
+
+
+@mention_rule("abbr")
+def _compound_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """Place compounds before a linkage word: 济青 (abbr.compound) in 济青联动 (abbr.linkage)."""
+    return f._compounds_in(s)
+
+
+@mention_rule("abbr.name")
+def _compound_name_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """Names led by 2–4 place short names: 湘赣边区域合作, 长株潭国家自主创新示范区."""
+    return f._compound_names(s)
+
+
+@mention_rule("abbr.group")
+def _compound_group_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """Each compound of a run before a linkage word: 苏锡常、宁镇扬等融合发展."""
+    return f._compound_groups(s)
+
+
+@mention_rule("ref")
+def _reference_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """两市 / 双城 / 该市 → the places referred to."""
+    return f._group_refs(s)
+
+
+@mention_rule("region.direction")
+def _direction_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """A province's short name and a direction: 粤东, 浙中."""
+    return f._directional_regions(s)
+
+
+@mention_rule("frame.positioning")
+def _positioning_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """Goals after a frame verb: 打造[全国重要增长极]."""
+    return f._positionings(s)
 
 
 ENUM_HEAD_TYPES = {"产业": "Industry", "行业": "Industry", "产业集群": "Industry",

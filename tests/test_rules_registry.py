@@ -62,3 +62,42 @@ def test_registering_twice_or_without_a_confidence_is_refused():
         relation_rule("test.new", "involves.nowhere")
     assert str(err.value) == "relation rule 'test.new': no confidence for ['involves.nowhere'] in CONFIDENCE"
     assert "test.new" not in RELATION_RULES and relations.RELATION_RULES["linkage"].name == "linkage"
+
+
+# ---------------------------------------------------------------- mention rules
+
+from policykg.build.mentions import MENTION_RULES, Mention, MentionFinder, mention_rule  # noqa: E402
+
+
+def rules_found(ex: Extractor, text: str) -> set[str]:
+    _, mentions = MentionFinder(ex.lexicon, ex.segmenter).find([text], [0])
+    return {m.rule for ms in mentions for m in ms}
+
+
+def test_every_mention_comes_from_a_registered_family():
+    ex = Extractor()
+    found = rules_found(ex, "济南市推动济青联动，实施“千村示范”工程，印发《数字经济规划》，"
+                            "建立利益共享机制，深化闽赣边区域合作，发展海洋牧场、深海养殖等产业。")
+    families = set(MENTION_RULES) | {"enum"}   # enumeration items come after the selection
+    assert found and all(any(r == f or r.startswith(f + ".") for f in families) for r in found)
+    assert {"lex.place", "abbr.linkage", "quote.head", "title", "head.Mechanism", "abbr.name",
+            "enum.item"} <= found
+
+
+def test_a_new_mention_rule_runs_with_the_others():
+    ex = Extractor()
+
+    @mention_rule("test.port")
+    def port(f, s, found):
+        """…港 after a city: 厦门港."""
+        at = s.text.find("厦门港")
+        return [] if at < 0 else [Mention(s.start + at, s.start + at + 3, "厦门港", "厦门港",
+                                          ("Organization",), "test.port")]
+    try:
+        assert "test.port" in rules_found(ex, "提升厦门港能级。")
+    finally:
+        del MENTION_RULES["test.port"]
+    assert "test.port" not in rules_found(ex, "提升厦门港能级。")
+    with pytest.raises(ValueError) as err:
+        mention_rule("lex")(port)
+    assert str(err.value) == "mention rule 'lex' is registered twice"
