@@ -91,6 +91,7 @@ BOUNDARY_WORDS = frozenset("""
 落实 贯彻 参与 利用 通过 作为 包括 其中 已 已经 正 正在 进一步 全面 大力 着力 持续 不断
 能 会 可 应 应当 必须 得 能够 需要 聚集 成为 具有 拥有 位于 属于 实施 建成 形成了
 争创 创建 壮大 对接 紧密对接 抢占 释放 开工 投向 参与
+构筑 筑牢 重塑 重构 聚力 突破 同属 力争 主动 率先 奋力 全力 努力 加速 加力 加紧 抢抓 瞄准 锚定
 """.split())
 MOD_TAGS = frozenset("n nz vn an a b j l nt ns nr i eng ng nrt v s".split())
 MAX_PHRASE = 14

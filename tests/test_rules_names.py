@@ -148,3 +148,18 @@ def test_a_compound_reads_its_characters_at_one_level(ex):
     g = ex.extract(art("江苏省推动苏锡常、宁镇扬等一体化发展。"))
     assert {o for s, p, o in triples(g, "involves") if s == "苏锡常一体化"} == {"苏州", "无锡", "常州"}
     assert {o for s, p, o in triples(g, "involves") if s == "宁镇扬一体化"} == {"南京", "镇江", "扬州"}
+
+
+# ---------------------------------------------------------------- where a span starts
+
+@pytest.mark.parametrize("sentence, verb, name", [
+    ("要构筑低空飞行产业新优势。", "构筑", "低空飞行"),
+    ("聚力突破类脑芯片。", "聚力", "类脑芯片"),
+    ("两市同属闽西南经济区。", "两市同属", "闽西南经济区"),
+    ("重塑山区经济格局。", "重塑", None),
+])
+def test_no_name_starts_with_a_predicate_verb(ex, sentence, verb, name):
+    labels = set(entities(ex.extract(art(sentence))))
+    assert not {label for label in labels if label.startswith(verb)}
+    if name is not None:
+        assert name in labels
