@@ -80,6 +80,9 @@ POSITION_FRAMES = frozenset("打造 建设 争创 创建 建成 申建 争建 �
 #: Heads of positionings: the role a place is to play (…中心城市, …枢纽, …高地, …增长极).
 POSITION_GOALS = ("中心城市", "枢纽城市", "节点城市", "枢纽节点", "中心", "枢纽", "高地", "增长极", "目的地",
                   "大都市圈", "大都市")
+#: The scope a goal names for itself (全国经济中心, 区域金融中心): what makes a goal listed
+#: after the first (打造A中心、B中心) a name rather than a kind.
+GOAL_SCOPE_RE = re.compile("全国|国家|国际|全球|世界|区域|省域|东北亚|亚太")
 GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")     # each has 两 or 双
 THIS_PLACE_RE = re.compile(r"该(市|省|区|县)")
 #: Tokens that end a noun phrase when walking left from its head.
@@ -859,37 +862,52 @@ class MentionFinder:
         return label, best[1], places
 
     def _positionings(self, s: Sentence) -> list[Mention]:
-        """Goals set by a frame verb: 打造[全国重要增长极], 建设成为[…的][国家物流枢纽城市]
-        → Strategy (a positioning, GUIDELINES.md); a clause ending in 的 before the
-        goal is left out of the name, and so are ones that only count (一批…中心)."""
+        """Goals set by a frame verb: 打造[全国重要增长极], 建设成为[…的][国家物流枢纽城市],
+        打造[全国经济中心]、[国家科技创新中心]和[区域金融中心] → Strategy (a positioning,
+        GUIDELINES.md); a clause ending in 的 before a goal is left out of its name; goals
+        that only count (一批…中心) and listed ones without a scope (…、科技创新中心) are none."""
         out: list[Mention] = []
-        words, tags, offs, text = s.words, s.tags, s.offsets, s.text
+        words = s.words
         for k in range(len(words) - 1):
             if words[k] not in POSITION_FRAMES:
                 continue
             j = k + 1 + (words[k + 1] in ("成为", "成", "为"))
-            r = j   # the run after the verb: up to punctuation, a conjunction or 24 characters
-            while r < len(words) and tags[r] != "x" and words[r] not in ("和", "与", "及", "并", "或", "、") \
-                    and offs[r + 1] - offs[j] <= 24:
-                r += 1
-            best = start = None
-            for e in range(r, j, -1):   # the furthest goal that no verb cuts off
-                if not text[offs[j]:offs[e]].endswith(POSITION_GOALS):
-                    continue
-                de = [t + 1 for t in range(j, e) if words[t] == "的"]
-                first = de[-1] if de else j
-                if first < e and not any(words[t] in BOUNDARY_WORDS for t in range(first, e)):
-                    best, start = offs[e], offs[first]
+            listed = False
+            while j < len(words):   # one goal, then the next after 、/和/及
+                found = self._goal_at(s, j)
+                if found is None:
                     break
-            if best is None or tags[bisect.bisect_left(offs, start)] in ("m", "q", "r"):
-                continue  # no goal, or 一批重点中心: a count of sites
-            label = text[start:best]
-            goal = next(g for g in POSITION_GOALS if label.endswith(g))
-            if len(label) < len(goal) + 2 or label in self.lex.stopwords or self._choose_entry(label):
-                continue
-            out.append(Mention(s.start + start, s.start + best, label, label, ("Strategy",),
-                               "frame.positioning"))
+                start, end, e = found
+                label = s.text[start:end]
+                if listed and not (GOAL_SCOPE_RE.match(label) or self._is_place_word(words[j])):
+                    break  # …中心、科技创新中心: a listed goal without a scope of its own is a kind
+                listed = True
+                if not (label in self.lex.stopwords or self._choose_entry(label)):
+                    out.append(Mention(s.start + start, s.start + end, label, label, ("Strategy",),
+                                       "frame.positioning"))
+                if e >= len(words) or words[e] not in ("、", "和", "及", "以及"):
+                    break
+                j = e + 1
         return out
+
+    def _goal_at(self, s: Sentence, j: int) -> tuple[int, int, int] | None:
+        """(start, end, end token) of the goal the tokens from ``j`` name, or None."""
+        words, tags, offs, text = s.words, s.tags, s.offsets, s.text
+        r = j   # the run: up to punctuation, a conjunction or 24 characters
+        while r < len(words) and tags[r] != "x" and words[r] not in ("和", "与", "及", "并", "或", "、") \
+                and offs[r + 1] - offs[j] <= 24:
+            r += 1
+        for e in range(r, j, -1):   # the furthest goal that no verb cuts off
+            if not text[offs[j]:offs[e]].endswith(POSITION_GOALS):
+                continue
+            de = [t + 1 for t in range(j, e) if words[t] == "的"]
+            first = de[-1] if de else j
+            if first < e and not any(words[t] in BOUNDARY_WORDS for t in range(first, e)):
+                goal = next(g for g in POSITION_GOALS if text[offs[first]:offs[e]].endswith(g))
+                if tags[first] in ("m", "q", "r") or offs[e] - offs[first] < len(goal) + 2:
+                    return None  # 一批重点中心: a count of sites; 新中心: no name
+                return offs[first], offs[e], e
+        return None
 
     def _directional_regions(self, s: Sentence) -> list[Mention]:
         """A province's short name and a direction: 粤东, 粤西北, 浙中, 苏南 → Region."""

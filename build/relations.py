@@ -53,7 +53,7 @@ CONFIDENCE = {
     "specializesIn.summary": 0.8, "partOf.as-member": 0.8, "partOf.gazetteer": 0.9,
     "involves.linkage": 0.95, "involves.enumeration": 0.8, "involves.name-compound": 0.75,
     "involves.positioning": 0.6, "involves.take-part": 0.75, "implements.cue": 0.7,
-    "implements.positioning": 0.9, "establishes.cue": 0.9, "focusesOn.enumeration": 0.9,
+    "implements.positioning": 0.9, "involves.frame": 0.8, "establishes.cue": 0.9, "focusesOn.enumeration": 0.9,
     "focusesOn.representative": 0.8,
     "enables.cue": 0.75, "enables.reversed": 0.7, "enables.base": 0.6, "issuedBy.cue": 0.8,
 }
@@ -74,8 +74,10 @@ FIELD_TYPES = ("Industry", "Technology")
 #: A frame verb right before a goal, maybe with a clause ending in 的 between
 #: (支持襄阳打造[中西部发展的]区域性中心城市).
 POSITION_FRAME_RE = re.compile(r"(?:打造|建设|争创|创建|建成|申建|争建)(?:成为|成|为)?(?:[^，。；、]{0,20}的)?$")
-#: Adverbs and modals between a place and its frame verb (武汉要加快打造…).
-SUBJECT_GAP_RE = re.compile(r"(?:要|将|加快|着力|努力|全力|奋力|持续|率先|积极|更好|进一步)*")
+#: Adverbs and modals between a place and its frame verb (武汉要加快打造…, A、B等地创建…).
+SUBJECT_GAP_RE = re.compile(r"(?:等地|等市|等城市|等)?(?:要|将|加快|着力|努力|全力|奋力|持续|率先|积极|更好|进一步)*")
+#: Backing verbs before the places of 支持A、B创建X.
+SUPPORT_RE = re.compile(r"(?:支持|鼓励|推动|引导)$")
 #: Joiners of the places that share one goal (襄阳、宜昌、黄冈-鄂州-黄石).
 PLACE_JOINERS = frozenset(("、", "和", "与", "及", "-", "—", ""))
 
@@ -641,19 +643,33 @@ def _names_of_places(v: SentenceView, rc: RelationCollector) -> None:
                 rc.add(m.label, "involves", p, sent, "involves.positioning")
 
 
-@relation_rule("implements.positioning", "implements.positioning")
-def _positioning(v: SentenceView, rc: RelationCollector) -> None:
+@relation_rule("frame", "implements.positioning", "involves.frame")
+def _frame(v: SentenceView, rc: RelationCollector) -> None:
     """R打造/建设(成为)P: the places right before the frame verb take the goal on
-    (支持襄阳、宜昌打造区域性中心城市)."""
+    (支持襄阳、宜昌打造区域性中心城市 → implements), and the goals listed after it
+    (打造A中心、B中心和C中心); a programme the places are backed to set up involves
+    them (支持襄阳争创国家农业高新技术产业示范区)."""
     for cl in v.clauses:
+        last: tuple[int, list[str]] | None = None   # end of the last goal with a subject, its places
         for m in cl.mentions:
-            if "Strategy" not in m.types or not m.label or m.is_place:
+            if "Strategy" not in m.types and "Region" not in m.types or not m.label or m.is_place:
                 continue
+            goal = m.rule == "frame.positioning" or m.label.endswith(POSITION_GOALS)
             frame = POSITION_FRAME_RE.search(v.text[cl.start:m.start])
-            if frame is None or not (m.rule == "frame.positioning" or m.label.endswith(POSITION_GOALS)):
+            if frame is not None:
+                places, first = _places_before(v.text, cl, cl.start + frame.start(), v.ctx, v.topic)
+            elif goal and last and v.text[last[0]:m.start] in ("、", "和", "及", "以及"):
+                places, first = last[1], cl.start
+            else:
                 continue
-            for p in _places_before(v.text, cl, cl.start + frame.start(), v.ctx, v.topic):
-                rc.add(p, "implements", m.label, v.sent, "implements.positioning", negated=cl.negated)
+            last = (m.end, places) if goal else None
+            if goal:
+                for p in places:
+                    rc.add(p, "implements", m.label, v.sent, "implements.positioning", negated=cl.negated)
+            elif "Strategy" in m.types and SUPPORT_RE.search(v.text[cl.start:first]):
+                # 支持A、B创建X: X is what the places are backed to set up, with them
+                for p in places:
+                    rc.add(m.label, "involves", p, v.sent, "involves.frame", negated=cl.negated)
 
 
 @relation_rule("involves.take-part", "involves.take-part")
@@ -727,9 +743,9 @@ def _part_of_gazetteer(v: SentenceView, rc: RelationCollector) -> None:
                 rc.add(city, "partOf", m.label, sent, "partOf.gazetteer")
 
 
-def _places_before(text: str, cl: Clause, at: int, ctx: Context, topic: str | None) -> list[str]:
+def _places_before(text: str, cl: Clause, at: int, ctx: Context, topic: str | None) -> tuple[list[str], int]:
     """The places named right before offset ``at`` of the clause (maybe with adverbs
-    between: 武汉要加快打造), walking back over 、/和/- joined places."""
+    between: 武汉要加快打造), walking back over 、/和/- joined places; and where they start."""
     out: list[str] = []
     end = at
     for m in reversed([x for x in cl.mentions if x.end <= at]):
@@ -742,8 +758,8 @@ def _places_before(text: str, cl: Clause, at: int, ctx: Context, topic: str | No
         out[:0] = [p for p in places if p not in out]
         end = m.start
     if out and re.search(r"[在于]", text[cl.start:end]):
-        return []  # 在A、B建设X: where X is built, not who sets it as a goal
-    return out
+        return [], end  # 在A、B建设X: where X is built, not who sets it as a goal
+    return out, end
 
 
 def _is_city_like(m: Mention, place: str) -> bool:

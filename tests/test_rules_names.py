@@ -163,3 +163,32 @@ def test_no_name_starts_with_a_predicate_verb(ex, sentence, verb, name):
     assert not {label for label in labels if label.startswith(verb)}
     if name is not None:
         assert name in labels
+
+
+def test_goals_listed_after_one_frame_share_its_places(ex):
+    g = ex.extract(art("支持福州打造海上丝绸之路核心枢纽、国际商贸中心和区域金融中心。"))
+    assert triples(g, "implements") == {(("福州", "implements", x)) for x in (
+        "海上丝绸之路核心枢纽", "国际商贸中心", "区域金融中心")}
+    assert {entities(g)[x] for x in ("海上丝绸之路核心枢纽", "国际商贸中心", "区域金融中心")} == {
+        ("Strategy",)}
+
+
+def test_places_listed_before_dengdi_take_the_goal_on(ex):
+    g = ex.extract(art("支持泉州、漳州等地打造海峡西岸先进制造业高地。"))
+    assert triples(g, "implements") == {("泉州", "implements", "海峡西岸先进制造业高地"),
+                                        ("漳州", "implements", "海峡西岸先进制造业高地")}
+
+
+def test_a_programme_the_places_are_backed_to_set_up_involves_them(ex):
+    g = ex.extract(art("支持泉州争创国家级海洋经济发展示范区。"))
+    assert ("国家级海洋经济发展示范区", "involves", "泉州") in triples(g, "involves")
+    assert rules_of(g, "国家级海洋经济发展示范区") == {"involves.frame"}
+    # without the backing verb the frame says what the place builds, not a programme it is part of
+    g = ex.extract(art("泉州争创国家级海洋经济发展示范区。"))
+    assert "involves.frame" not in rules_of(g, "国家级海洋经济发展示范区")
+
+
+def test_a_listed_goal_without_a_scope_is_a_kind(ex):
+    g = ex.extract(art("把厦门建设成为国际航运中心、文化创意中心。"))
+    assert triples(g, "implements") == {("厦门", "implements", "国际航运中心")}
+    assert "文化创意中心" not in entities(g)
