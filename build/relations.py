@@ -76,6 +76,8 @@ FIELD_TYPES = ("Industry", "Technology")
 POSITION_FRAME_RE = re.compile(r"(?:打造|建设|争创|创建|建成|申建|争建)(?:成为|成|为)?(?:[^，。；、]{0,20}的)?$")
 #: Adverbs and modals between a place and its frame verb (武汉要加快打造…, A、B等地创建…).
 SUBJECT_GAP_RE = re.compile(r"(?:等地|等市|等城市|等)?(?:要|将|加快|着力|努力|全力|奋力|持续|率先|积极|更好|进一步)*")
+#: What makes the places after it partners of a subject named elsewhere (深化与A、B合作).
+PARTNER_RE = re.compile(r"[与同跟]$")
 #: Backing verbs before the places of 支持A、B创建X.
 SUPPORT_RE = re.compile(r"(?:支持|鼓励|推动|引导)$")
 #: Joiners of the places that share one goal (襄阳、宜昌、黄冈-鄂州-黄石).
@@ -348,13 +350,18 @@ def _linkage(v: SentenceView, rc: RelationCollector) -> None:
 
 @relation_rule("coordinatesWith.cue", "coordinatesWith.cue-group", "coordinatesWith.compound-cue")
 def _coordination_cue(v: SentenceView, rc: RelationCollector) -> None:
-    """A group of 2–4 places and a coordination cue in one clause (推动武汉、长沙协同发展)."""
+    """A group of 2–4 places and a coordination cue after it in one clause (推动武汉、长沙
+    协同发展); not partners after 与 (深化与长三角、粤港澳大湾区合作) nor the object of a cue
+    verb (协同鞍山、营口等地区): those work with a subject named elsewhere."""
     if not v.has(COORD_CUES):
         return
     for cl, groups in zip(v.clauses, v.clause_groups):
         if not cl.mentions or not COORD_CUES.search(cl.text):
             continue
         for first, places in groups:
+            if PARTNER_RE.search(v.text[cl.start:first.start]) or \
+                    not COORD_CUES.search(v.text[first.end:cl.end]):
+                continue
             rule = "coordinatesWith.compound-cue" if first.rule == "abbr.compound" \
                 else "coordinatesWith.cue-group"
             if len(places) >= 2 and len(places) <= 4:

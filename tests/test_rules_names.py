@@ -192,3 +192,18 @@ def test_a_listed_goal_without_a_scope_is_a_kind(ex):
     g = ex.extract(art("把厦门建设成为国际航运中心、文化创意中心。"))
     assert triples(g, "implements") == {("厦门", "implements", "国际航运中心")}
     assert "文化创意中心" not in entities(g)
+
+
+# ---------------------------------------------------------------- partners are no group
+
+@pytest.mark.parametrize("sentence", [
+    "福建省深化与长三角、粤港澳大湾区合作。",       # partners after 与 of an implicit subject
+    "厦门协同泉州、漳州等地区，打造闽西南城市群。",   # the object of the cue verb
+])
+def test_partners_of_a_subject_do_not_coordinate_with_each_other(ex, sentence):
+    assert not triples(ex.extract(art(sentence)), "coordinatesWith")
+
+
+def test_places_before_the_cue_still_coordinate(ex):
+    g = ex.extract(art("推动泉州、漳州协同发展。"))
+    assert triples(g, "coordinatesWith") == {("泉州", "coordinatesWith", "漳州")}
