@@ -1207,7 +1207,8 @@ def _overlaps(a: Mention, b: Mention) -> bool:
 
 RULE_PRIORITY = {"title": 0, "abbr.linkage": 1, "quote.head": 2, "quote.headed": 2, "ref.this": 3,
                  "quote.positioning": 2, "quote.plus": 2, "quote.slogan": 2,
-                 "abbr.compound": 3, "abbr.name": 3, "abbr.group": 3, "ref.group": 4}
+                 "abbr.compound": 3, "abbr.name": 3, "abbr.group": 3, "ref.group": 4,
+                 "frame.positioning": 4}
 
 
 def _select(cands: Iterable[Mention]) -> list[Mention]:

@@ -53,7 +53,7 @@ CONFIDENCE = {
     "specializesIn.summary": 0.8, "partOf.as-member": 0.8, "partOf.gazetteer": 0.9,
     "involves.linkage": 0.95, "involves.enumeration": 0.8, "involves.name-compound": 0.75,
     "involves.positioning": 0.6, "involves.take-part": 0.75, "implements.cue": 0.7,
-    "implements.positioning": 0.9, "involves.frame": 0.8, "establishes.cue": 0.9, "focusesOn.enumeration": 0.9,
+    "implements.positioning": 0.9, "involves.frame": 0.8, "partOf.listed": 0.6, "involves.listed": 0.6, "establishes.cue": 0.9, "focusesOn.enumeration": 0.9,
     "focusesOn.representative": 0.8,
     "enables.cue": 0.75, "enables.reversed": 0.7, "enables.base": 0.6, "issuedBy.cue": 0.8,
 }
@@ -78,6 +78,10 @@ POSITION_FRAME_RE = re.compile(r"(?:打造|建设|争创|创建|建成|申建|�
 SUBJECT_GAP_RE = re.compile(r"(?:等地|等市|等城市|等)?(?:要|将|加快|着力|努力|全力|奋力|持续|率先|积极|更好|进一步)*")
 #: What makes the places after it partners of a subject named elsewhere (深化与A、B合作).
 PARTNER_RE = re.compile(r"[与同跟]$")
+#: Names of areas whose members a sentence may list, and the marker of such a list.
+AREA_HEADS = ("都市圈", "城市群", "经济圈", "都市区")
+CORRIDOR_HEADS = ("走廊", "经济带", "廊带")
+LISTED_RE = re.compile(r"(?:、[\u4e00-\u9fff]{2,4})*等(?:地区|地|城市|市)")   # (…、仙桃、天门等地)
 #: Backing verbs before the places of 支持A、B创建X.
 SUPPORT_RE = re.compile(r"(?:支持|鼓励|推动|引导)$")
 #: Joiners of the places that share one goal (襄阳、宜昌、黄冈-鄂州-黄石).
@@ -729,6 +733,36 @@ def _complementary_fields(v: SentenceView, rc: RelationCollector) -> None:
             same_kind = set(a.types) & set(b.types)
             if joined and (cue.group() != "融合" or same_kind):
                 rc.add(a.label, "complements", b.label, v.sent, "complements.fields")
+
+
+@relation_rule("members.listed", "partOf.listed", "involves.listed")
+def _listed_members(v: SentenceView, rc: RelationCollector) -> None:
+    """Cities listed with 等地 in a sentence that names an area (a metropolitan area, city
+    cluster or corridor): 打造武汉都市圈…带动黄石、鄂州、孝感等地协同发展 → each partOf
+    the area; a corridor (…经济走廊) involves them. The area is the only one named before
+    the list, else the only one after it."""
+    areas = [m for m in v.primary if m.label and not m.places and not v.ctx.linkages.get(m.label)
+             and ("Region" in m.types or "Strategy" in m.types)
+             and m.label.endswith(AREA_HEADS + CORRIDOR_HEADS)]
+    if not areas:
+        return
+    for groups in v.clause_groups:
+        for first, places in groups:
+            last = [m for m in v.primary if m.start >= first.start and places[-1] in m.place_labels]
+            if len(places) < 3 or not last or not LISTED_RE.match(v.text, last[0].end):
+                continue
+            before = [m for m in areas if m.end <= first.start]
+            after = [m for m in areas if m.start >= last[0].end]
+            area = before[0] if len(before) == 1 else (after[0] if not before and len(after) == 1 else None)
+            if area is None:
+                continue
+            for p in places:
+                if p not in v.ctx.cities or p == area.label:
+                    continue
+                if area.label.endswith(AREA_HEADS):
+                    rc.add(p, "partOf", area.label, v.sent, "partOf.listed")
+                else:
+                    rc.add(area.label, "involves", p, v.sent, "involves.listed")
 
 
 @relation_rule("partOf.gazetteer", "partOf.gazetteer")

@@ -207,3 +207,28 @@ def test_partners_of_a_subject_do_not_coordinate_with_each_other(ex, sentence):
 def test_places_before_the_cue_still_coordinate(ex):
     g = ex.extract(art("推动泉州、漳州协同发展。"))
     assert triples(g, "coordinatesWith") == {("泉州", "coordinatesWith", "漳州")}
+
+
+# ---------------------------------------------------------------- members listed
+
+def test_cities_listed_with_dengdi_are_members_of_the_area_named_before(ex):
+    g = ex.extract(art("加快建设福州都市圈，带动宁德、莆田、南平、平潭等地协同发展。"))
+    got = triples(g, "partOf")
+    assert {("宁德", "partOf", "福州都市圈"), ("莆田", "partOf", "福州都市圈"),
+            ("南平", "partOf", "福州都市圈")} <= got
+    assert {ev.rule for r in g.relations if r.predicate == "partOf" and r.subject == "宁德"
+            for ev in r.evidence} == {"partOf.listed"}
+
+
+def test_a_corridor_named_after_the_list_involves_its_cities(ex):
+    g = ex.extract(art("协同泉州、莆田、宁德等地区，打造福厦沿海经济走廊。"))
+    assert {o for s, p, o in triples(g, "involves") if s == "福厦沿海经济走廊"} >= {"泉州", "莆田", "宁德"}
+
+
+@pytest.mark.parametrize("sentence", [
+    "带动宁德、莆田、南平等地协同发展。",                      # no area named
+    "建设福州都市圈，推动宁德、莆田发展。",                    # two cities, no 等地
+    "建设福州都市圈和厦漳泉都市圈，带动宁德、莆田、南平等地发展。",  # two areas before the list
+])
+def test_no_members_without_one_area_and_a_list(ex, sentence):
+    assert "partOf.listed" not in {ev.rule for r in ex.extract(art(sentence)).relations for ev in r.evidence}
