@@ -53,7 +53,7 @@ CONFIDENCE = {
     "specializesIn.summary": 0.8, "partOf.as-member": 0.8, "partOf.gazetteer": 0.9,
     "involves.linkage": 0.95, "involves.enumeration": 0.8, "involves.name-compound": 0.75,
     "involves.positioning": 0.6, "involves.take-part": 0.75, "implements.cue": 0.7,
-    "implements.positioning": 0.9, "involves.frame": 0.8, "partOf.listed": 0.6, "involves.listed": 0.6, "establishes.cue": 0.9, "focusesOn.enumeration": 0.9,
+    "implements.positioning": 0.9, "involves.frame": 0.7, "partOf.listed": 0.7, "involves.listed": 0.7, "establishes.cue": 0.9, "focusesOn.enumeration": 0.9,
     "focusesOn.representative": 0.8,
     "enables.cue": 0.75, "enables.reversed": 0.7, "enables.base": 0.6, "issuedBy.cue": 0.8,
 }
