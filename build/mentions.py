@@ -1095,22 +1095,19 @@ def mention_rule(name: str) -> Callable[[MentionRuleFunction], MentionRuleFuncti
     return register
 
 
-@mention_rule("lex")
-def _lex_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
-    """Lexicon surface forms at token boundaries: 济南市 → 济南 (lex.place), 集成电路 (lex.industry)."""
-    return f._lexicon_mentions(s)
+def _finder_rule(name: str, method: str, examples: str) -> None:
+    """Register the MentionFinder method ``method`` (sentence → mentions) as rule ``name``."""
+    def apply(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+        return getattr(f, method)(s)
+    apply.__name__, apply.__doc__ = f"{method}_rule", examples
+    mention_rule(name)(apply)
 
 
-@mention_rule("title")
-def _title_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
-    """《…》 → PolicyDocument (title); 政府工作报告 (title.report)."""
-    return f._titles(s)
-
-
-@mention_rule("quote")
-def _quote_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
-    """Quoted names: “东数西算”工程 (quote.head), 实施“千项万亿” (quote.slogan), “人工智能+消费”."""
-    return f._quotes(s)
+_finder_rule("lex", "_lexicon_mentions",
+             "Lexicon surface forms at token boundaries: 济南市 → 济南 (lex.place), 集成电路 (lex.industry).")
+_finder_rule("title", "_titles", "《…》 → PolicyDocument (title); 政府工作报告 (title.report).")
+_finder_rule("quote", "_quotes",
+             "Quoted names: “东数西算”工程 (quote.head), 实施“千项万亿” (quote.slogan), “人工智能+消费”.")
 
 
 @mention_rule("head")
@@ -1120,40 +1117,13 @@ def _head_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Ment
     return f._head_phrases(s, blocked=[(m.start, m.end) for m in found if m.rule in ("title", "title.report")])
 
 
-@mention_rule("abbr")
-def _compound_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
-    """Place compounds before a linkage word: 济青 (abbr.compound) in 济青联动 (abbr.linkage)."""
-    return f._compounds_in(s)
-
-
-@mention_rule("abbr.name")
-def _compound_name_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
-    """Names led by 2–4 place short names: 湘赣边区域合作, 长株潭国家自主创新示范区."""
-    return f._compound_names(s)
-
-
-@mention_rule("abbr.group")
-def _compound_group_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
-    """Each compound of a run before a linkage word: 苏锡常、宁镇扬等融合发展."""
-    return f._compound_groups(s)
-
-
-@mention_rule("ref")
-def _reference_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
-    """两市 / 双城 / 该市 → the places referred to."""
-    return f._group_refs(s)
-
-
-@mention_rule("region.direction")
-def _direction_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
-    """A province's short name and a direction: 粤东, 浙中."""
-    return f._directional_regions(s)
-
-
-@mention_rule("frame.positioning")
-def _positioning_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
-    """Goals after a frame verb: 打造[全国重要增长极]."""
-    return f._positionings(s)
+_finder_rule("abbr", "_compounds_in",
+             "Place compounds before a linkage word: 济青 (abbr.compound) in 济青联动 (abbr.linkage).")
+_finder_rule("abbr.name", "_compound_names", "Names led by 2–4 place short names: 湘赣边区域合作, 长株潭国家自主创新示范区.")
+_finder_rule("abbr.group", "_compound_groups", "Each compound of a run before a linkage word: 苏锡常、宁镇扬等融合发展.")
+_finder_rule("ref", "_group_refs", "两市 / 双城 / 该市 → the places referred to.")
+_finder_rule("region.direction", "_directional_regions", "A province's short name and a direction: 粤东, 浙中.")
+_finder_rule("frame.positioning", "_positionings", "Goals after a frame verb: 打造[全国重要增长极].")
 
 
 ENUM_HEAD_TYPES = {"产业": "Industry", "行业": "Industry", "产业集群": "Industry",
