@@ -17,7 +17,9 @@ every sentence:
                    their places, the article's own mentions deciding ambiguous chars
 ``abbr.name``      names led by a compound of 2–4 short names (湘赣边区域合作,
                    长株潭国家自主创新示范区): the name, and the places it involves
+``abbr.group``     each compound of 苏锡常、宁镇扬等融合发展 → a linkage of its own
 ``ref``            两市 / 双城 / 两地 → the places of the linkage the text is about
+``frame``          goals after a frame verb: 打造[全国重要增长极] → Strategy (positioning)
 =================  ==============================================================
 """
 from __future__ import annotations

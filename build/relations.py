@@ -17,7 +17,7 @@ from functools import cached_property
 from itertools import combinations
 from typing import NamedTuple
 
-from policykg.build.mentions import POSITION_GOALS, Mention, Sentence
+from policykg.build.mentions import POSITION_FRAMES, POSITION_GOALS, Mention, Sentence
 from policykg.graph.model import Evidence, Relation
 from policykg.ontology.namespace import SYMMETRIC_PREDICATES
 
@@ -73,7 +73,8 @@ def _run_start(sent: Sentence, at: int) -> int:
 FIELD_TYPES = ("Industry", "Technology")
 #: A frame verb right before a goal, maybe with a clause ending in 的 between
 #: (支持襄阳打造[中西部发展的]区域性中心城市).
-POSITION_FRAME_RE = re.compile(r"(?:打造|建设|争创|创建|建成|申建|争建)(?:成为|成|为)?(?:[^，。；、]{0,20}的)?$")
+POSITION_FRAME_RE = re.compile("(?:{})(?:成为|成|为)?(?:[^，。；、]{{0,20}}的)?$".format(
+    "|".join(sorted(POSITION_FRAMES, key=len, reverse=True))))
 #: Adverbs and modals between a place and its frame verb (武汉要加快打造…, A、B等地创建…).
 SUBJECT_GAP_RE = re.compile(r"(?:等地|等市|等城市|等)?(?:要|将|加快|着力|努力|全力|奋力|持续|率先|积极|更好|进一步)*")
 #: What makes the places after it partners of a subject named elsewhere (深化与A、B合作).
