@@ -739,9 +739,9 @@ def _complementary_fields(v: SentenceView, rc: RelationCollector) -> None:
 @relation_rule("members.listed", "partOf.listed", "involves.listed")
 def _listed_members(v: SentenceView, rc: RelationCollector) -> None:
     """Cities listed with 等地 in a sentence that names an area (a metropolitan area, city
-    cluster or corridor): 打造武汉都市圈…带动黄石、鄂州、孝感等地协同发展 → each partOf
-    the area; a corridor (…经济走廊) involves them. The area is the only one named before
-    the list, else the only one after it."""
+    cluster or corridor): 建设武汉都市圈…带动黄石、鄂州、孝感等地协同发展 → each partOf
+    the area; a corridor (…经济走廊) or an area named as a goal (打造…大都市圈, a Strategy)
+    involves them. The area is the only one named before the list, else the only one after."""
     areas = [m for m in v.primary if m.label and not m.places and not v.ctx.linkages.get(m.label)
              and ("Region" in m.types or "Strategy" in m.types)
              and m.label.endswith(AREA_HEADS + CORRIDOR_HEADS)]
@@ -760,7 +760,7 @@ def _listed_members(v: SentenceView, rc: RelationCollector) -> None:
             for p in places:
                 if p not in v.ctx.cities or p == area.label:
                     continue
-                if area.label.endswith(AREA_HEADS):
+                if area.label.endswith(AREA_HEADS) and "Region" in area.types:
                     rc.add(p, "partOf", area.label, v.sent, "partOf.listed")
                 else:
                     rc.add(area.label, "involves", p, v.sent, "involves.listed")

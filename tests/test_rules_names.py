@@ -232,3 +232,12 @@ def test_a_corridor_named_after_the_list_involves_its_cities(ex):
 ])
 def test_no_members_without_one_area_and_a_list(ex, sentence):
     assert "partOf.listed" not in {ev.rule for r in ex.extract(art(sentence)).relations for ev in r.evidence}
+
+
+def test_an_area_named_as_a_goal_involves_the_listed_cities(ex):
+    # 打造…大都市圈: the area is a goal (Strategy), so no partOf (its object must be a place)
+    g = ex.extract(art("打造福州大都市圈，带动宁德、莆田、南平等地协同发展。"))
+    assert entities(g)["福州大都市圈"] == ("Strategy",)
+    assert not triples(g, "partOf") - {("宁德", "partOf", "福建"), ("莆田", "partOf", "福建"),
+                                       ("南平", "partOf", "福建")}
+    assert {o for s, p, o in triples(g, "involves") if s == "福州大都市圈"} >= {"宁德", "莆田", "南平"}
