@@ -408,7 +408,11 @@ class MentionFinder:
         out = []
         if "“" not in s.text and '"' not in s.text and "「" not in s.text:  # QUOTE_RE's openings
             return out
+        prev, chain = None, 0
         for m in QUOTE_RE.finditer(s.text):
+            # quotes in a row (推行“拿地即开工”“交地即交证”) share the words before the first
+            chain = chain if prev is not None and s.text[prev.end():m.start()] in ("", "、") else m.start()
+            prev = m
             inner = m.group(1).strip()
             if not re.search(f"[{CJK}A-Za-z]", inner) or inner in self.lex.stopwords:
                 continue
@@ -436,7 +440,7 @@ class MentionFinder:
                 else:
                     out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), inner,
                                        ("Strategy",), "quote.plus"))
-            elif (slogan := self._slogan(s, m, inner)) is not None:
+            elif (slogan := self._slogan(s, m, inner, chain=chain)) is not None:
                 label, typ, end = slogan
                 out.append(Mention(s.start + m.start(), s.start + end, s.text[m.start():end],
                                    label, (typ,), "quote.slogan"))
@@ -450,16 +454,17 @@ class MentionFinder:
                                        inner, (typ,), "quote.headed"))
         return out
 
-    def _slogan(self, s: Sentence, m: re.Match, inner: str) -> tuple[str, str, int] | None:
+    def _slogan(self, s: Sentence, m: re.Match, inner: str, *, chain: int) -> tuple[str, str, int] | None:
         """A quoted programme or practice of a plan or work report: quoted words after
         an action verb (实施“千项万亿”, 深化“亩均论英雄”改革) or before a programme
-        head (“数据得地”机制). Returns (label, type, end offset) or None."""
+        head (“数据得地”机制); ``chain`` is where the row of quotes it is part of starts
+        (“A”“B” after one verb). Returns (label, type, end offset) or None."""
         if not (2 <= len(inner) <= 12) or re.search(r"[，。！？；：,.!?;:]", inner):
             return None
         if "、" in inner and min(len(x) for x in inner.split("、")) < 2:
             return None  # “人、货、场、链”: a list of things, not a name
         after = s.text[m.end():m.end() + 4]
-        before = s.text[max(0, m.start() - 4):m.start()]
+        before = s.text[max(0, chain - 4):chain]   # before the first quote of a row
         mech = re.match(r"机制|制度|模式", after)
         if mech:
             return inner + mech.group(), "Mechanism", m.end() + mech.end()

@@ -241,3 +241,13 @@ def test_an_area_named_as_a_goal_involves_the_listed_cities(ex):
     assert not triples(g, "partOf") - {("宁德", "partOf", "福建"), ("莆田", "partOf", "福建"),
                                        ("南平", "partOf", "福建")}
     assert {o for s, p, o in triples(g, "involves") if s == "福州大都市圈"} >= {"宁德", "莆田", "南平"}
+
+
+# ---------------------------------------------------------------- quotes in a row
+
+def test_quotes_in_a_row_share_the_verb_before_the_first(ex):
+    ents = entities(ex.extract(art("全面推行“承诺即入库”“交房即办证”。")))
+    assert ents["承诺即入库"] == ents["交房即办证"] == ("Mechanism",)
+    # a quote after other words does not take the verb of an earlier one
+    ents = entities(ex.extract(art("全面推行“承诺即入库”，加大“净地”出让力度。")))
+    assert ents["承诺即入库"] == ("Mechanism",) and "净地" not in ents
