@@ -1093,7 +1093,11 @@ MENTION_RULES: dict[str, MentionRule] = {}
 
 
 def mention_rule(name: str) -> Callable[[MentionRuleFunction], MentionRuleFunction]:
-    """Register a mention rule family under ``name`` (a new construction is one more)."""
+    """Register a mention rule family under ``name`` (a new construction is one more).
+
+    >>> list(MENTION_RULES)
+    ['lex', 'title', 'quote', 'head', 'abbr', 'abbr.name', 'abbr.group', 'ref', 'region.direction', 'frame.positioning']
+    """
     def register(fn: MentionRuleFunction) -> MentionRuleFunction:
         if name in MENTION_RULES:
             raise ValueError(f"mention rule {name!r} is registered twice")

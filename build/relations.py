@@ -2,7 +2,9 @@
 clauses (sentence subject), paragraphs (a paragraph led by a linkage, e.g.
 ``广深联动。``) and the article (the linkage it is about).
 
-Every rule has an id and a confidence; every assertion keeps its evidence
+Each rule family is a function registered in :data:`RELATION_RULES` with
+``@relation_rule(name, *ids)``; :func:`extract_relations` feeds every one the same
+:class:`SentenceView`. Every rule id has a confidence; every assertion keeps its evidence
 sentence. A clause with a negation or hedge (不足, 不应, 避免 …) still yields the
 assertion, marked ``negated`` — the RDF writer keeps it as provenance only.
 """
@@ -290,7 +292,13 @@ RELATION_RULES: dict[str, RelationRule] = {}
 
 def relation_rule(name: str, *ids: str, needs_mentions: bool = True) -> Callable[[RuleFunction], RuleFunction]:
     """Register a relation rule under ``name``, giving its assertions the rule ``ids``
-    (each needs a CONFIDENCE). A new construction is one new registered function."""
+    (each needs a CONFIDENCE). A new construction is one new registered function.
+
+    >>> RELATION_RULES["frame"].ids
+    ('implements.positioning', 'involves.frame')
+    >>> len(RELATION_RULES), list(RELATION_RULES)[:3]
+    (20, ['modeledOn', 'linkage', 'coordinatesWith.cue'])
+    """
     unknown = [i for i in ids if i not in CONFIDENCE]
     if unknown:
         raise ValueError(f"relation rule {name!r}: no confidence for {unknown} in CONFIDENCE")
