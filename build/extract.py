@@ -31,7 +31,7 @@ from policykg.build.segment import make_segmenter
 from policykg.graph.model import Article, ArticleGraph, Entity
 
 #: Bump when a rule changes: incremental builds re-extract everything then.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 #: Which mention rule decides an entity's types when several disagree.
 TYPE_AUTHORITY = ("lex", "quote.", "title", "abbr.linkage", "region", "head", "enum")
@@ -88,7 +88,7 @@ class Extractor:
         finder = MentionFinder(self.lexicon, self.segmenter)
         sentences, mentions = finder.find(article.paragraphs, article.paragraph_offsets)
         named = dict.fromkeys(m.label for ms in mentions for m in ms
-                              if m.label and ("Strategy" in m.types or "Region" in m.types))
+                              if m.label and not {"Strategy", "Region", "Mechanism"}.isdisjoint(m.types))
         name_places = {label: finder.leading_compound(label) for label in named}
         ctx = article_context(article.id, sentences, mentions, finder.linkages,
                               self._parents, self._members, finder.enumerations,

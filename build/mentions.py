@@ -1,6 +1,8 @@
 """Entity mentions in one article.
 
-Stages, each a rule family with its own id (the id is kept on every mention):
+Stages, each a rule family with its own id (the id is kept on every mention); all but
+``enum`` are registered in :data:`MENTION_RULES` (``@mention_rule``) and run in order on
+every sentence:
 
 =================  ==============================================================
 ``lex``            lexicon surface forms (gazetteer, regions, vocabularies),
@@ -13,7 +15,11 @@ Stages, each a rule family with its own id (the id is kept on every mention):
                    typed by the head X or by their known siblings
 ``abbr``           place-abbreviation compounds (济青, 成渝, 杭甬温) resolved to
                    their places, the article's own mentions deciding ambiguous chars
+``abbr.name``      names led by a compound of 2–4 short names (湘赣边区域合作,
+                   长株潭国家自主创新示范区): the name, and the places it involves
+``abbr.group``     each compound of 苏锡常、宁镇扬等融合发展 → a linkage of its own
 ``ref``            两市 / 双城 / 两地 → the places of the linkage the text is about
+``frame``          goals after a frame verb: 打造[全国重要增长极] → Strategy (positioning)
 =================  ==============================================================
 """
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -57,6 +63,28 @@ LINK_SUFFIXES = ("双城", "联动", "一体化", "同城化", "协同", "合作
 LINK_SUFFIX_RE = re.compile("[“\"](?:{0})|(?:{0})".format("|".join(LINK_SUFFIXES)))
 LINKAGE_START = ("联动", "双城", "一体化", "同城化", "“双城", "全面接轨", "融合发展", "协同发展")
 LINKAGE_RE = re.compile(r"[“\"]?(?:双城)?[”\"]?(?P<core>联动|一体化|同城化|记|融合发展|协同发展|全面接轨)[”\"]?(?:发展)?")
+#: Area words between a place compound and the rest of its name: the border or
+#: adjoining area of those places (湘赣边区域合作, 湘鄂渝黔毗邻地区协同机制).
+COMPOUND_AREAS = ("毗邻地区", "交界地区", "毗邻", "交界", "边区", "边界", "边")
+#: Cooperation words that end a compound-led name without a head word (湘赣边区域合作).
+COMPOUND_COOPERATION = ("区域合作", "合作", "协同", "协作", "联动", "一体化", "同城化")
+#: A run of place compounds before a cooperation word: 推动苏锡常、宁镇扬、锡常泰等融合发展
+#: (the first item may have the verb in front of it).
+COMPOUND_RUN_RE = re.compile(rf"(?P<items>[{CJK}]{{2,6}}(?:、[{CJK}]{{2,4}}?)+)等?"
+                             rf"(?=[“\"]?(?:双城)?[”\"]?(?:联动|一体化|同城化|融合发展|协同发展))")
+#: Heads of a compound-led name: what the places set up together, not a sector or a body.
+COMPOUND_NAME_TYPES = frozenset(("Strategy", "Region", "Mechanism"))
+#: POS tags of a token that is a word of its own, not a run of short names (通常, 成长).
+#: Not a, vg, j, nr …: jieba's guesses for compounds it does not know (济青/a, 汉襄宜/vg).
+WORD_TAGS = frozenset("v vd vn d c p r u uj ul uz ud ug uv y e o".split())
+#: Verbs that set a place a goal; a positioning follows them (打造国际消费中心城市).
+POSITION_FRAMES = frozenset("打造 建设 争创 创建 建成 申建 争建 打造成 建设成 建成为 打造成为 建设成为".split())
+#: Heads of positionings: the role a place is to play (…中心城市, …枢纽, …高地, …增长极).
+POSITION_GOALS = ("中心城市", "枢纽城市", "节点城市", "枢纽节点", "中心", "枢纽", "高地", "增长极", "目的地",
+                  "大都市圈", "大都市")
+#: The scope a goal names for itself (全国经济中心, 区域金融中心): what makes a goal listed
+#: after the first (打造A中心、B中心) a name rather than a kind.
+GOAL_SCOPE_RE = re.compile("全国|国家|国际|全球|世界|区域|省域|东北亚|亚太")
 GROUP_REFS = ("两市", "双城", "两地", "两城", "两个城市", "双方")     # each has 两 or 双
 THIS_PLACE_RE = re.compile(r"该(市|省|区|县)")
 #: Tokens that end a noun phrase when walking left from its head.
@@ -68,6 +96,7 @@ BOUNDARY_WORDS = frozenset("""
 落实 贯彻 参与 利用 通过 作为 包括 其中 已 已经 正 正在 进一步 全面 大力 着力 持续 不断
 能 会 可 应 应当 必须 得 能够 需要 聚集 成为 具有 拥有 位于 属于 实施 建成 形成了
 争创 创建 壮大 对接 紧密对接 抢占 释放 开工 投向 参与
+构筑 筑牢 重塑 重构 聚力 突破 同属 力争 主动 率先 奋力 全力 努力 加速 加力 加紧 抢抓 瞄准 锚定
 """.split())
 MOD_TAGS = frozenset("n nz vn an a b j l nt ns nr i eng ng nrt v s".split())
 MAX_PHRASE = 14
@@ -259,6 +288,8 @@ class MentionFinder:
         self._hits: dict[int, list[tuple[int, str]]] | None = None
         self._doc_places = Counter()
         self._compounds: dict[str, tuple[str, ...]] = {}
+        #: compound-led name (湘赣边区域合作) → the places of its compound
+        self._name_compounds: dict[str, tuple[str, ...]] = {}
         #: linkage label (济青联动) → the places it joins
         self.linkages: dict[str, tuple[str, ...]] = {}
         #: enumerations found: (start, end, head word) in article offsets
@@ -289,14 +320,8 @@ class MentionFinder:
     # ------------------------------------------------------------------ sentence
     def _sentence_mentions(self, s: Sentence) -> list[Mention]:
         cands: list[Mention] = []
-        cands += self._lexicon_mentions(s)
-        titles = self._titles(s)
-        cands += titles
-        cands += self._quotes(s)
-        cands += self._head_phrases(s, blocked=[(m.start, m.end) for m in titles])
-        cands += self._compounds_in(s)
-        cands += self._group_refs(s)
-        cands += self._directional_regions(s)
+        for rule in MENTION_RULES.values():   # each sees what the rules before it found
+            cands += rule.apply(self, s, cands)
         primary = _select(cands)
         starts = [x.start for x in primary]
         # a chosen mention equal to m would be the one covering it: m is not chosen
@@ -383,7 +408,11 @@ class MentionFinder:
         out = []
         if "“" not in s.text and '"' not in s.text and "「" not in s.text:  # QUOTE_RE's openings
             return out
+        prev, chain = None, 0
         for m in QUOTE_RE.finditer(s.text):
+            # quotes in a row (推行“拿地即开工”“交地即交证”) share the words before the first
+            chain = chain if prev is not None and s.text[prev.end():m.start()] in ("", "、") else m.start()
+            prev = m
             inner = m.group(1).strip()
             if not re.search(f"[{CJK}A-Za-z]", inner) or inner in self.lex.stopwords:
                 continue
@@ -411,7 +440,7 @@ class MentionFinder:
                 else:
                     out.append(Mention(s.start + m.start(), s.start + m.end(), m.group(), inner,
                                        ("Strategy",), "quote.plus"))
-            elif (slogan := self._slogan(s, m, inner)) is not None:
+            elif (slogan := self._slogan(s, m, inner, chain=chain)) is not None:
                 label, typ, end = slogan
                 out.append(Mention(s.start + m.start(), s.start + end, s.text[m.start():end],
                                    label, (typ,), "quote.slogan"))
@@ -425,16 +454,17 @@ class MentionFinder:
                                        inner, (typ,), "quote.headed"))
         return out
 
-    def _slogan(self, s: Sentence, m: re.Match, inner: str) -> tuple[str, str, int] | None:
+    def _slogan(self, s: Sentence, m: re.Match, inner: str, *, chain: int) -> tuple[str, str, int] | None:
         """A quoted programme or practice of a plan or work report: quoted words after
         an action verb (实施“千项万亿”, 深化“亩均论英雄”改革) or before a programme
-        head (“数据得地”机制). Returns (label, type, end offset) or None."""
+        head (“数据得地”机制); ``chain`` is where the row of quotes it is part of starts
+        (“A”“B” after one verb). Returns (label, type, end offset) or None."""
         if not (2 <= len(inner) <= 12) or re.search(r"[，。！？；：,.!?;:]", inner):
             return None
         if "、" in inner and min(len(x) for x in inner.split("、")) < 2:
             return None  # “人、货、场、链”: a list of things, not a name
         after = s.text[m.end():m.end() + 4]
-        before = s.text[max(0, m.start() - 4):m.start()]
+        before = s.text[max(0, chain - 4):chain]   # before the first quote of a row
         mech = re.match(r"机制|制度|模式", after)
         if mech:
             return inner + mech.group(), "Mechanism", m.end() + mech.end()
@@ -639,14 +669,31 @@ class MentionFinder:
         entry = self._choose_entry(word)
         if entry is not None and not (entry.kind == "region" and entry.label != word):
             return None  # 京津冀 is a region of its own; 成渝 (成渝地区…) may be a linkage
-        places = tuple(map(self._resolve_char, word))
+        places = self._by_level(word, tuple(map(self._resolve_char, word)))
         if all(places) and len(set(places)) == len(places):
             return places
         return None
 
+    def _by_level(self, word: str, places: tuple[str | None, ...]) -> tuple[str | None, ...]:
+        """A compound joins places of one level: a character that is unresolved, or read
+        at another level than all the others, takes its only reading at theirs (鄂 in
+        湘鄂渝黔 is 湖北, not 鄂尔多斯; 苏 in 苏锡常 is 苏州 even where 江苏 is named)."""
+        level = self.lex.place_by_label.get
+        out = list(places)
+        for k, ch in enumerate(word):
+            others = {level(p).level for j, p in enumerate(out) if j != k and p and level(p)}
+            if len(others) != 1 or (out[k] and level(out[k]) and level(out[k]).level in others):
+                continue
+            same = [q for q in self.lex.abbreviations.get(ch, ()) if level(q) and level(q).level in others]
+            if len(same) == 1:
+                out[k] = same[0]
+        return tuple(out)
+
     def leading_compound(self, label: str) -> tuple[str, ...]:
         """Places named by the abbreviation compound a name starts with
         (杭甬温要素市场化配置综合改革试点 → 杭州, 宁波, 温州); () when there is none."""
+        if label in self._name_compounds:  # found by :meth:`_compound_names`
+            return self._name_compounds[label]
         for n in (3, 2):
             w = label[:n]
             if len(label) > n + 1 and CJK_RUN_RE.fullmatch(w):
@@ -691,6 +738,8 @@ class MentionFinder:
                     continue
                 if i + n not in bounds and not rest.lstrip("“\"").startswith(LINK_SUFFIXES):
                     continue
+                if _has_word(s, i, i + n):
+                    continue  # 通常合作: an adverb, not 南通 and 常州
                 places = self.resolve_compound(w)
                 if places:
                     hit = (w, places)
@@ -714,6 +763,158 @@ class MentionFinder:
             else:
                 i += 1
         return out
+
+    def _compound_groups(self, s: Sentence) -> list[Mention]:
+        """Place compounds listed before a linkage word (苏锡常、宁镇扬等融合发展,
+        广深、杭甬联动): each is a linkage of its own (苏锡常融合发展, 广深联动)."""
+        out: list[Mention] = []
+        if "、" not in s.text:   # every run has one; a cheap test first
+            return out
+        for run in COMPOUND_RUN_RE.finditer(s.text):
+            items, at = [], run.start("items")
+            for k, item in enumerate(run.group("items").split("、")):
+                # the first item: the longest tail that is a compound (推动苏锡常 → 苏锡常)
+                tails = [item[-n:] for n in (4, 3, 2) if n <= len(item)] if k == 0 else [item]
+                hit = next(((at + len(item) - len(w), w, places) for w in tails
+                            if at + len(item) - len(w) in s.bounds
+                            and (places := self._group_places(s, at + len(item) - len(w), w))), None)
+                if hit is not None:   # (an item of unknown characters is left out: 锡常泰 …)
+                    items.append(hit)
+                at += len(item) + 1
+            if len(items) < 2:
+                continue  # one compound is no run; _compounds_in has those
+            # each item is a linkage of its own, named as _compounds_in names one
+            link = LINKAGE_RE.match(s.text, run.end())
+            core = link.group("core")
+            suffix = core if core in ("联动", "一体化", "同城化") else re.sub("[“”\"]", "", link.group())
+            for i, w, places in items:
+                self.linkages[w + suffix] = places
+                out.append(Mention(s.start + i, s.start + i + len(w), w, w + suffix, ("Strategy",),
+                                   "abbr.group"))
+        return out
+
+    def _group_places(self, s: Sentence, i: int, w: str) -> tuple[str, ...] | None:
+        """The places of compound ``w`` at sentence offset ``i``, one per character."""
+        if not 2 <= len(w) <= 4 or i + len(w) not in s.bounds or _has_word(s, i, i + len(w)):
+            return None
+        places = self.resolve_compound(w)
+        return places if places and len(places) == len(w) else None
+
+    def _compound_names(self, s: Sentence) -> list[Mention]:
+        """Names led by a compound of 2–4 place short names: the compound, maybe an
+        area word (边, 毗邻地区), then words up to a programme, zone or mechanism head
+        or a cooperation word — 湘赣边区域合作, 湘琼先进制造业共建产业园,
+        长株潭国家自主创新示范区. The places are kept for :meth:`leading_compound`."""
+        out: list[Mention] = []
+        text, words, offs = s.text, s.words, s.offsets
+        abbreviations = self.lex.abbreviations
+        initials = {p[0] for p in self._doc_places}
+        for t0 in range(len(words)):
+            i = offs[t0]
+            if text[i] not in abbreviations and text[i] not in initials:
+                continue  # a cheap test first: no short name starts here
+            for n in (4, 3, 2):
+                found = self._compound_name_at(s, t0, n)
+                if found is not None:
+                    label, typ, places = found
+                    self._name_compounds.setdefault(label, places)
+                    out.append(Mention(s.start + i, s.start + i + len(label), label, label,
+                                       (typ,), "abbr.name"))
+                    break
+        return out
+
+    def _compound_name_at(self, s: Sentence, t0: int, n: int) -> tuple[str, str, tuple[str, ...]] | None:
+        """(label, type, places) of a compound-led name made of the ``n`` characters
+        at token ``t0`` and what follows them, or None."""
+        text, words, tags, offs = s.text, s.words, s.tags, s.offsets
+        i = offs[t0]
+        w = text[i:i + n]
+        if len(w) < n or not CJK_RUN_RE.fullmatch(w):
+            return None
+        # the longest area word after the compound (边 in 湘赣边区域合作, not 边区); the
+        # compound and its area word may be one token (闽赣边)
+        area = next((a for a in COMPOUND_AREAS if text.startswith(a, i + n)
+                     and i + n + len(a) in s.bounds), "")
+        if i + n not in s.bounds and not area:
+            return None
+        if _has_word(s, i, i + n):
+            return None  # 通常, 成长: a word of its own
+        if i > 0 and text[i - 1] in "与同和跟":
+            return None  # 与港澳合作: the partners of an act, not a name
+        places = self.resolve_compound(w)
+        if not places or len(places) != n:
+            return None
+        pos = i + n + len(area)
+        k = bisect.bisect_left(offs, pos, lo=t0)
+        best = None
+        while k < len(words) and offs[k + 1] - i <= MAX_PROGRAMME:
+            word, tag = words[k], tags[k]
+            if tag in ("x", "uj", "c", "p", "r", "d") or word in BOUNDARY_WORDS or (
+                    len(word) > 2 and word not in self.lex.entries and BOUNDARY_SUB_RE.search(word)):
+                break
+            end = offs[k + 1]
+            rest = text[pos:end]
+            if rest in COMPOUND_COOPERATION:   # not 港澳高水平合作: a qualified act, no name
+                best = (end, "Strategy")
+            else:
+                head = self._head_ending(text, end, pos)
+                if head is not None and head.type in COMPOUND_NAME_TYPES and end - i >= head.min_len:
+                    best = (end, head.type)
+            k += 1
+        if best is None:
+            return None
+        label = text[i:best[0]]
+        if self._choose_entry(label) is not None:
+            return None  # a lexicon name (长株潭都市圈): the lexicon pass has it
+        return label, best[1], places
+
+    def _positionings(self, s: Sentence) -> list[Mention]:
+        """Goals set by a frame verb: 打造[全国重要增长极], 建设成为[…的][国家物流枢纽城市],
+        打造[全国经济中心]、[国家科技创新中心]和[区域金融中心] → Strategy (a positioning,
+        GUIDELINES.md); a clause ending in 的 before a goal is left out of its name; goals
+        that only count (一批…中心) and listed ones without a scope (…、科技创新中心) are none."""
+        out: list[Mention] = []
+        words = s.words
+        for k in range(len(words) - 1):
+            if words[k] not in POSITION_FRAMES:
+                continue
+            j = k + 1 + (words[k + 1] in ("成为", "成", "为"))
+            listed = False
+            while j < len(words):   # one goal, then the next after 、/和/及
+                found = self._goal_at(s, j)
+                if found is None:
+                    break
+                start, end, e = found
+                label = s.text[start:end]
+                if listed and not (GOAL_SCOPE_RE.match(label) or self._is_place_word(words[j])):
+                    break  # …中心、科技创新中心: a listed goal without a scope of its own is a kind
+                listed = True
+                if not (label in self.lex.stopwords or self._choose_entry(label)):
+                    out.append(Mention(s.start + start, s.start + end, label, label, ("Strategy",),
+                                       "frame.positioning"))
+                if e >= len(words) or words[e] not in ("、", "和", "及", "以及"):
+                    break
+                j = e + 1
+        return out
+
+    def _goal_at(self, s: Sentence, j: int) -> tuple[int, int, int] | None:
+        """(start, end, end token) of the goal the tokens from ``j`` name, or None."""
+        words, tags, offs, text = s.words, s.tags, s.offsets, s.text
+        r = j   # the run: up to punctuation, a conjunction or 24 characters
+        while r < len(words) and tags[r] != "x" and words[r] not in ("和", "与", "及", "并", "或", "、") \
+                and offs[r + 1] - offs[j] <= 24:
+            r += 1
+        for e in range(r, j, -1):   # the furthest goal that no verb cuts off
+            if not text[offs[j]:offs[e]].endswith(POSITION_GOALS):
+                continue
+            de = [t + 1 for t in range(j, e) if words[t] == "的"]
+            first = de[-1] if de else j
+            if first < e and not any(words[t] in BOUNDARY_WORDS for t in range(first, e)):
+                goal = next(g for g in POSITION_GOALS if text[offs[first]:offs[e]].endswith(g))
+                if tags[first] in ("m", "q", "r") or offs[e] - offs[first] < len(goal) + 2:
+                    return None  # 一批重点中心: a count of sites; 新中心: no name
+                return offs[first], offs[e], e
+        return None
 
     def _directional_regions(self, s: Sentence) -> list[Mention]:
         """A province's short name and a direction: 粤东, 粤西北, 浙中, 苏南 → Region."""
@@ -874,6 +1075,68 @@ class MentionFinder:
         return out
 
 
+#: A mention rule: the candidate mentions one rule family finds in a sentence, given
+#: the finder (lexicon, segmenter, article memory) and the candidates found before it.
+MentionRuleFunction = Callable[[MentionFinder, Sentence, list[Mention]], list[Mention]]
+
+
+@dataclass(frozen=True)
+class MentionRule:
+    name: str                   #: the family; its mentions' rule ids start with it
+    apply: MentionRuleFunction
+
+
+#: The mention rules by family, in the order they run. The order matters only where two
+#: candidates tie in :func:`_select` (same span, priority and label): the earlier wins.
+#: Enumeration items (``enum``) are found after the selection, from the chosen mentions.
+MENTION_RULES: dict[str, MentionRule] = {}
+
+
+def mention_rule(name: str) -> Callable[[MentionRuleFunction], MentionRuleFunction]:
+    """Register a mention rule family under ``name`` (a new construction is one more).
+
+    >>> list(MENTION_RULES)
+    ['lex', 'title', 'quote', 'head', 'abbr', 'abbr.name', 'abbr.group', 'ref', 'region.direction', 'frame.positioning']
+    """
+    def register(fn: MentionRuleFunction) -> MentionRuleFunction:
+        if name in MENTION_RULES:
+            raise ValueError(f"mention rule {name!r} is registered twice")
+        MENTION_RULES[name] = MentionRule(name, fn)
+        return fn
+    return register
+
+
+def _finder_rule(name: str, method: str, examples: str) -> None:
+    """Register the MentionFinder method ``method`` (sentence → mentions) as rule ``name``."""
+    def apply(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+        return getattr(f, method)(s)
+    apply.__name__, apply.__doc__ = f"{method}_rule", examples
+    mention_rule(name)(apply)
+
+
+_finder_rule("lex", "_lexicon_mentions",
+             "Lexicon surface forms at token boundaries: 济南市 → 济南 (lex.place), 集成电路 (lex.industry).")
+_finder_rule("title", "_titles", "《…》 → PolicyDocument (title); 政府工作报告 (title.report).")
+_finder_rule("quote", "_quotes",
+             "Quoted names: “东数西算”工程 (quote.head), 实施“千项万亿” (quote.slogan), “人工智能+消费”.")
+
+
+@mention_rule("head")
+def _head_rule(f: MentionFinder, s: Sentence, found: list[Mention]) -> list[Mention]:
+    """Modifiers + a head word: 利益共享机制 (head.Mechanism), 提振消费专项行动 (head.Strategy);
+    not inside a title."""
+    return f._head_phrases(s, blocked=[(m.start, m.end) for m in found if m.rule in ("title", "title.report")])
+
+
+_finder_rule("abbr", "_compounds_in",
+             "Place compounds before a linkage word: 济青 (abbr.compound) in 济青联动 (abbr.linkage).")
+_finder_rule("abbr.name", "_compound_names", "Names led by 2–4 place short names: 湘赣边区域合作, 长株潭国家自主创新示范区.")
+_finder_rule("abbr.group", "_compound_groups", "Each compound of a run before a linkage word: 苏锡常、宁镇扬等融合发展.")
+_finder_rule("ref", "_group_refs", "两市 / 双城 / 该市 → the places referred to.")
+_finder_rule("region.direction", "_directional_regions", "A province's short name and a direction: 粤东, 浙中.")
+_finder_rule("frame.positioning", "_positionings", "Goals after a frame verb: 打造[全国重要增长极].")
+
+
 ENUM_HEAD_TYPES = {"产业": "Industry", "行业": "Industry", "产业集群": "Industry",
                    "业态": "Industry", "技术": "Technology", "新兴技术": "Technology",
                    "信息技术": "Technology", "领域": None, "产业领域": "Industry",
@@ -891,6 +1154,18 @@ ENUM_HEAD_RE = re.compile("|".join(map(re.escape, sorted(ENUM_HEAD_TYPES, key=le
 #: Words between 等 and the head that only qualify it (等多个行业领域, 等七大领域).
 ENUM_QUALIFIER_RE = re.compile(r"^(?:[多各诸]?[个种类项大]|[一二三四五六七八九十两\d]+[个种类项大]|重点|新兴|优势|特色|"
                                r"战略性新兴|前沿|关键|核心|高端|新型|多种|各类|其他|相关)*")
+
+
+def _has_word(s: Sentence, a: int, b: int) -> bool:
+    """Does a token that lies inside ``a:b`` (sentence offsets) have the POS tag of
+    an ordinary word (通常 adverb, 成长 verb)? Tokens that cross ``b`` do not count."""
+    offs = s.offsets
+    k = bisect.bisect_left(offs, a)
+    while k < len(s.words) and offs[k + 1] <= b:
+        if s.tags[k] in WORD_TAGS:
+            return True
+        k += 1
+    return False
 
 
 def _verbish(label: str, seg: Segmenter) -> bool:
@@ -913,7 +1188,8 @@ def _overlaps(a: Mention, b: Mention) -> bool:
 
 RULE_PRIORITY = {"title": 0, "abbr.linkage": 1, "quote.head": 2, "quote.headed": 2, "ref.this": 3,
                  "quote.positioning": 2, "quote.plus": 2, "quote.slogan": 2,
-                 "abbr.compound": 3, "ref.group": 4}
+                 "abbr.compound": 3, "abbr.name": 3, "abbr.group": 3, "ref.group": 4,
+                 "frame.positioning": 4}
 
 
 def _select(cands: Iterable[Mention]) -> list[Mention]:
