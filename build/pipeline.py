@@ -74,7 +74,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from policykg.build.parallel import (
-    ArticleFailed, ArticleResult, WorkerConfig, Workers,
+    ArticleFailed, ArticleResult, Executor, WorkerConfig, Workers,
 )
 from policykg.build.reader import iter_corpus
 from policykg.build.state import (
@@ -102,7 +102,9 @@ class BuildOptions:
     min_confidence: float = 0.0
     views: bool = True
     validate: bool = True
-    jobs: int = 1                   #: extraction processes
+    jobs: int = 1                   #: extraction processes (with cluster="local": its workers)
+    #: a Dask scheduler (``tcp://HOST:8786``) or ``"local"`` to extract on (build/cluster.py)
+    cluster: str | None = None
     incremental: bool = True        #: reuse unchanged articles of the previous build in ``out``
     wait: float = 60.0              #: seconds to wait for another build's lock
 
@@ -213,15 +215,25 @@ def _recover(out: Path) -> None:
 
 def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
                   notify: Progress, t0: float) -> BuildReport:
-    config = WorkerConfig(segmenter=options.segmenter, min_confidence=options.min_confidence,
-                          validate=options.validate)
-    with Workers(config, jobs=options.jobs) as workers:
+    with _executor(options) as workers:
         return _build_with(paths, out=out, options=options, notify=notify, t0=t0,
                            workers=workers)
 
 
+def _executor(options: BuildOptions) -> Executor:
+    """Where the articles are extracted: this machine's processes or a Dask cluster."""
+    config = WorkerConfig(segmenter=options.segmenter, min_confidence=options.min_confidence,
+                          validate=options.validate)
+    if options.cluster is None:
+        return Workers(config, jobs=options.jobs)
+    from policykg.build.cluster import ClusterWorkers
+
+    return ClusterWorkers(config, address=options.cluster,
+                          workers=options.jobs if options.jobs > 1 else None)
+
+
 def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, notify: Progress,
-                t0: float, workers: Workers) -> BuildReport:
+                t0: float, workers: Executor) -> BuildReport:
     """The stages the progress line names, in order: read → extract → RDF → validate (per
     article, streamed through ``workers``) → store and dumps → summary → views; each is a
     function of its own below, so that it can be timed, tested and swapped."""
