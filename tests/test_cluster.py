@@ -174,3 +174,18 @@ def test_no_scheduler_at_the_address_is_a_clear_error(tmp_path: Path, monkeypatc
     assert res.output.replace("\n", "").endswith(
         f"); start it with `dask scheduler` and workers with `dask worker {address}`, or "
         "build with --cluster local")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--cluster", "10.0.0.1:8786"],
+     "error: --cluster must be tcp://HOST:PORT of a Dask scheduler or local, got '10.0.0.1:8786'"),
+    (["--cluster", "tcp://10.0.0.1:8786", "--jobs", "4"],
+     "error: --jobs 4 sets this machine's processes; with --cluster tcp://10.0.0.1:8786 the "
+     "workers are the ones `dask worker` started: drop --jobs"),
+])
+def test_bad_cluster_options_are_refused(tmp_path: Path, args: list[str], message: str) -> None:
+    res = CliRunner().invoke(app, ["build", str(CORPUS[0]), "--out", str(tmp_path / "out"),
+                                   *args, "--quiet"])
+    assert res.exit_code == 2
+    assert res.output.replace("\n", "") == message
+    assert not (tmp_path / "out").exists()
