@@ -230,9 +230,11 @@ def _fmt(res: dict) -> str:
                      f"  peak RSS {r['peak_rss_mb']:7.0f} MB  CPU {r['cpu_s']:6.1f} s"
                      f"  ratio vs jieba {r['ratio_vs_jieba']:.2f}"
                      f"  ({r['articles']} articles, {r['quads']:,} quads)")
-        views = (f"views/ {r['views_bytes'] / MB:.1f} MB = {r['views_bytes'] / r['graph_nq_bytes']:.2f}x "
-                 if r["views_bytes"] else "no views/, ")
-        lines.append(f"{'':21}{views}graph.nq {r['graph_nq_bytes'] / MB:.1f} MB")
+        sizes = f"graph.nq {r['graph_nq_bytes'] / MB:.1f} MB"
+        if r["views_bytes"]:
+            sizes = (f"views/ {r['views_bytes'] / MB:.1f} MB, {sizes} (views/ = "
+                     f"{r['views_bytes'] / r['graph_nq_bytes']:.2f}x graph.nq)")
+        lines.append(f"{'':21}{sizes}")
         if r["stages_line"]:
             lines.append(f"{'':21}stages: {r['stages_line']}")
     return "\n".join(lines)
