@@ -4,7 +4,8 @@
 prints it. How it scales:
 
 * **Streaming.** Articles are read one file at a time and processed one at a time
-  (:mod:`policykg.build.parallel`, optionally in ``jobs`` worker processes); each
+  (:mod:`policykg.build.parallel`, optionally in ``jobs`` worker processes, or on a
+  Dask cluster: :mod:`policykg.build.cluster`); each
   article's named graph goes straight into ``cache/`` — as N-Quads and already
   serialised as its blocks of the TriG and Turtle dumps (the workers do that) —
   and nothing of it stays in memory. A background thread bulk-loads the store
