@@ -58,11 +58,13 @@ def build(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Extract in this many worker processes (output is identical for any N).")] = 1,
     full: Annotated[bool, typer.Option("--full", help="Re-extract every article (ignore the previous build in --out).")] = False,
     wait: Annotated[float, typer.Option(help="Seconds to wait when another build is writing --out.")] = 60.0,
+    cluster: Annotated[Optional[str], typer.Option(help="Extract on a Dask cluster: tcp://HOST:8786 (a running `dask scheduler`) or local (a LocalCluster of --jobs workers, default one per CPU); needs policykg[cluster].")] = None,
 ) -> None:
     """Build the knowledge graph of a corpus: RDF dumps, the SPARQL store and HTML views in --out.
 
     Rebuilding into the same --out re-extracts only new or changed articles.
     """
+    from policykg.build.parallel import ClusterError
     from policykg.build.pipeline import BuildOptions, OutputError, build_corpus
 
     if not 0.0 <= min_confidence <= 1.0:
@@ -73,19 +75,27 @@ def build(
         raise _fail(f"--jobs must be at least 1, got {jobs}")
     if wait < 0:
         raise _fail(f"--wait must be 0 or more seconds, got {wait:g}")
+    if cluster is not None and cluster != "local" and "://" not in cluster:
+        raise _fail(f"--cluster must be tcp://HOST:PORT of a Dask scheduler or local, got {cluster!r}")
+    if cluster not in (None, "local") and jobs > 1:
+        raise _fail(f"--jobs {jobs} sets this machine's processes; with --cluster {cluster} the "
+                    "workers are the ones `dask worker` started: drop --jobs")
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise _fail(f"no such file or folder: {', '.join(missing)}")
     opts = BuildOptions(segmenter=segmenter, min_confidence=min_confidence, views=views,
-                        validate=validate, jobs=jobs, incremental=not full, wait=wait)
+                        validate=validate, jobs=jobs, incremental=not full, wait=wait,
+                        cluster=cluster)
     try:
         if quiet:
             report = build_corpus(paths, out=out_dir, options=opts)
         else:
             with _BuildProgressBar() as bar:
                 report = build_corpus(paths, out=out_dir, options=opts, progress=bar.update)
-    except OutputError as e:
-        raise _fail(str(e))
+    except (OutputError, ClusterError) as e:
+        from rich.markup import escape
+
+        raise _fail(escape(str(e)))
     except OSError as e:  # unwritable folder, full disk …: the previous output is untouched
         from rich.markup import escape
 

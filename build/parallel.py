@@ -22,15 +22,16 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from policykg.graph.model import Article
 
-__all__ = ["WorkerConfig", "ArticleResult", "ArticleFailed", "Workers", "init_worker",
-           "local_extractor", "process_article", "run_ordered"]
+__all__ = ["WorkerConfig", "ArticleResult", "ArticleFailed", "Executor", "ClusterError",
+           "Workers", "init_worker", "local_extractor", "process_article", "map_ordered",
+           "run_ordered"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,29 @@ class ArticleFailed:
     article_id: str
     source: str
     reason: str
+
+
+class ClusterError(Exception):
+    """The distributed engine cannot go on (no scheduler, a worker of another version,
+    an article whose workers keep dying): the build stops, the previous output stays."""
+
+
+class Executor(Protocol):
+    """Where the per-article work runs: :class:`Workers` (this machine's processes) or
+    :class:`policykg.build.cluster.ClusterWorkers` (a Dask cluster). A context manager."""
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, exc_type: object, *exc: object) -> None: ...
+
+    def version(self) -> str:
+        """The extractor's version (what decides which cached graphs are still valid)."""
+        ...
+
+    def map(self, items: Iterable[Any]) -> Iterator[Any]:
+        """:func:`process_article` of every Article of ``items`` (other items pass
+        through), in input order, with a bounded number of articles in flight."""
+        ...
 
 
 _extractor: Any = None
@@ -166,15 +190,38 @@ class Workers:
                 yield process_article(item) if isinstance(item, Article) else item
             return
         pool = self._pool
-        pending: deque[Any] = deque()
-        limit = self.jobs * self.window
-        for item in items:
-            pending.append(pool.submit(process_article, item) if isinstance(item, Article)
-                           else item)
-            while len(pending) > limit or (pending and _ready(pending[0])):
-                yield _result(pending.popleft())
-        while pending:
-            yield _result(pending.popleft())
+        yield from map_ordered(lambda art: pool.submit(process_article, art), items,
+                               limit=self.jobs * self.window)
+
+
+def map_ordered(submit: Callable[[Article], Any], items: Iterable[Any], *, limit: int,
+                result: Callable[[Any, Article], Any] = lambda fut, _art: fut.result(),
+                ) -> Iterator[Any]:
+    """Every Article of ``items`` through ``submit`` (which returns a future: anything
+    with ``done()``), the other items passed through; yields ``result(future, article)``
+    in input order, with at most ``limit`` futures in flight (so memory stays bounded
+    whatever the executor: a process pool or a Dask cluster).
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> art = Article(id="t-1", source="t.txt", index=1, title="t", authors=(),
+    ...               affiliations=(), paragraphs=("济南。",))
+    >>> with ThreadPoolExecutor(2) as pool:
+    ...     list(map_ordered(lambda a: pool.submit(lambda: a.id), ["x", art, "y"], limit=1))
+    ['x', 't-1', 'y']
+    """
+    pending: deque[tuple[Any, Any]] = deque()      # (future or None, item)
+    for item in items:
+        pending.append((submit(item), item) if isinstance(item, Article) else (None, item))
+        while len(pending) > limit or (pending and (pending[0][0] is None
+                                                    or pending[0][0].done())):
+            yield _take(pending.popleft(), result)
+    while pending:
+        yield _take(pending.popleft(), result)
+
+
+def _take(entry: tuple[Any, Any], result: Callable[[Any, Article], Any]) -> Any:
+    fut, item = entry
+    return item if fut is None else result(fut, item)
 
 
 def run_ordered(items: Iterable[Any], *, config: WorkerConfig, jobs: int = 1,
@@ -182,11 +229,3 @@ def run_ordered(items: Iterable[Any], *, config: WorkerConfig, jobs: int = 1,
     """:meth:`Workers.map` with a pool of its own."""
     with Workers(config, jobs=jobs, window=window) as workers:
         yield from workers.map(items)
-
-
-def _ready(x: Any) -> bool:
-    return not isinstance(x, Future) or x.done()
-
-
-def _result(x: Any) -> Any:
-    return x.result() if isinstance(x, Future) else x

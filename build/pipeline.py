@@ -4,7 +4,8 @@
 prints it. How it scales:
 
 * **Streaming.** Articles are read one file at a time and processed one at a time
-  (:mod:`policykg.build.parallel`, optionally in ``jobs`` worker processes); each
+  (:mod:`policykg.build.parallel`, optionally in ``jobs`` worker processes, or on a
+  Dask cluster: :mod:`policykg.build.cluster`); each
   article's named graph goes straight into ``cache/`` — as N-Quads and already
   serialised as its blocks of the TriG and Turtle dumps (the workers do that) —
   and nothing of it stays in memory. A background thread bulk-loads the store
@@ -74,7 +75,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from policykg.build.parallel import (
-    ArticleFailed, ArticleResult, WorkerConfig, Workers,
+    ArticleFailed, ArticleResult, Executor, WorkerConfig, Workers,
 )
 from policykg.build.reader import iter_corpus
 from policykg.build.state import (
@@ -102,7 +103,9 @@ class BuildOptions:
     min_confidence: float = 0.0
     views: bool = True
     validate: bool = True
-    jobs: int = 1                   #: extraction processes
+    jobs: int = 1                   #: extraction processes (with cluster="local": its workers)
+    #: a Dask scheduler (``tcp://HOST:8786``) or ``"local"`` to extract on (build/cluster.py)
+    cluster: str | None = None
     incremental: bool = True        #: reuse unchanged articles of the previous build in ``out``
     wait: float = 60.0              #: seconds to wait for another build's lock
 
@@ -217,193 +220,294 @@ def _recover(out: Path) -> None:
 
 def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
                   notify: Progress, t0: float) -> BuildReport:
-    config = WorkerConfig(segmenter=options.segmenter, min_confidence=options.min_confidence,
-                          validate=options.validate)
-    with Workers(config, jobs=options.jobs) as workers:
+    with _executor(options) as workers:
         return _build_with(paths, out=out, options=options, notify=notify, t0=t0,
                            workers=workers)
 
 
-def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, notify: Progress,
-                t0: float, workers: Workers) -> BuildReport:
-    version = workers.version()     # decides which cached graphs are still valid
-    code, shapes_v = code_version(), shapes_version()
-    prev = BuildState.load(out) if options.incremental and out.is_dir() else None
-    if prev is not None and options.validate and prev.shapes != shapes_v:
-        # validation results of another shapes version cannot be reused
-        prev = BuildState(articles=tuple(replace(r, validated=False) for r in prev.articles),
-                          shapes=prev.shapes)
+def _executor(options: BuildOptions) -> Executor:
+    """Where the articles are extracted: this machine's processes or a Dask cluster."""
+    config = WorkerConfig(segmenter=options.segmenter, min_confidence=options.min_confidence,
+                          validate=options.validate)
+    if options.cluster is None:
+        return Workers(config, jobs=options.jobs)
+    from policykg.build.cluster import ClusterWorkers
 
+    return ClusterWorkers(config, address=options.cluster,
+                          workers=options.jobs if options.jobs > 1 else None)
+
+
+def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, notify: Progress,
+                t0: float, workers: Executor) -> BuildReport:
+    """The stages the progress line names, in order: read → extract → RDF → validate (per
+    article, streamed through ``workers``) → store and dumps → summary → views; each is a
+    function of its own below, so that it can be timed, tested and swapped."""
+    version = workers.version()     # decides which cached graphs are still valid
+    prev = _previous_state(out, options)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
+        prev = _checkpoint_store(out, staging, prev)
         cache = staging / CACHE_DIR
         cache.mkdir()
-        if prev is not None:
-            # a RocksDB checkpoint: hard-linked files, cheap even for a big store
-            try:
-                ox.Store.read_only(str(out / "store")).backup(str(staging / "store"))
-            except OSError:     # unreadable previous store: build everything again
-                shutil.rmtree(staging / "store", ignore_errors=True)
-                prev = None
-        records: list[ArticleRecord] = []
-        skipped: list[Skipped] = []
-        read_warnings: list[ReadWarning] = []
-        sources: dict[str, str] = {}                     # article id → source
-        todo: dict[str, tuple[str, int]] = {}            # article id → (fingerprint, chars)
-        n = Counter[str]()
-        timings = Counter[str]()
-        summary = SummaryBuilder()   # the kept articles' facts, merged as they come
-
-        def items() -> Iterator[object]:
-            """Articles to extract; reused records and skipped inputs pass through."""
-            for item in iter_corpus(list(paths), on_warning=read_warnings.append):
-                if isinstance(item, Skipped):
-                    yield item
-                    continue
-                if item.id in sources:
-                    yield Skipped(item.source, f"article id {item.id} is already built from "
-                                               f"{sources[item.id]}; rename one of the files")
-                    continue
-                sources[item.id] = item.source
-                fp = fingerprint(item, extractor_version=version,
-                                 min_confidence=options.min_confidence, code=code)
-                rec = prev.by_id.get(item.id) if prev is not None else None
-                if (rec is not None and rec.fingerprint == fp
-                        and (rec.validated or not options.validate)
-                        and all(f.is_file() for f in _cached(out / CACHE_DIR, rec.cache))):
-                    yield _Reuse(rec, len(item.text))
-                else:
-                    todo[item.id] = (fp, len(item.text))
-                    yield item
-
         with GraphStore.open(staging / "store") as store, \
                 _StoreLoader(store, staging) as loader:
-            for res in workers.map(items()):
-                if isinstance(res, Skipped):
-                    skipped.append(res)
-                    continue
-                if isinstance(res, ArticleFailed):
-                    todo.pop(res.article_id)
-                    skipped.append(Skipped(res.source, res.reason))
-                    continue
-                if isinstance(res, _Reuse):
-                    rec = res.record
-                    if not options.validate:
-                        rec = replace(rec, validated=False, conforms=None, results=())
-                    for src, dst in zip(_cached(out / CACHE_DIR, rec.cache), _cached(cache, rec.cache)):
-                        _link(src, dst)
-                    summary.add_bytes(_cached(cache, rec.cache)[4].read_bytes())
-                    n["reused"] += 1
-                    n["chars"] += res.chars
-                else:
-                    assert isinstance(res, ArticleResult)
-                    fp, chars = todo.pop(res.article_id)
-                    rec = ArticleRecord(
-                        id=res.article_id, source=sources[res.article_id], title=res.title,
-                        fingerprint=fp, cache=cache_name(res.article_id), quads=res.quads,
-                        validated=res.validated, conforms=res.conforms, results=res.results)
-                    for stage, secs in zip(("extract", "rdf", "validate"), res.timings):
-                        timings[stage] += secs
-                    for f, data in zip(_cached(cache, rec.cache),
-                                       (res.nquads, res.trig, res.turtle, res.shared, res.facts)):
-                        f.write_bytes(data)
-                    summary.add_bytes(res.facts)
-                    if prev is not None and rec.id in prev.by_id:
-                        loader.remove(rec.id)              # its previous graph
-                    loader.add(cache / rec.cache)
-                    n["extracted"] += 1
-                    n["chars"] += chars
-                records.append(rec)
-                notify(BuildProgress("articles", articles=len(records), chars=n["chars"],
-                                     extracted=n["extracted"], reused=n["reused"],
-                                     source=rec.source))
+            corpus = _Corpus(paths, prev=prev, cache=out / CACHE_DIR, version=version,
+                             options=options)
+            arts = _collect_articles(workers.map(corpus), corpus=corpus, prev=prev,
+                                     prev_cache=out / CACHE_DIR, cache=cache, loader=loader,
+                                     options=options, notify=notify)
+            timings = Counter(arts.timings)
             timings["articles_wall"] = time.perf_counter() - t0
-            # the summary graph (graph/summary.py) of the articles kept (records: failed and
-            # duplicate ones are not), merged above as they came; written to a file that the
-            # loader thread bulk-loads (in Rust, without the GIL) after its last slice, while
-            # this thread writes the dumps
+            records = arts.records
+
+            def writing(message: str) -> None:
+                notify(BuildProgress("writing", articles=len(records), chars=arts.chars,
+                                     extracted=arts.extracted, reused=arts.reused,
+                                     message=message))
+
             ts = time.perf_counter()
-            summary_file = staging / ".summary.nq"
-            with open(summary_file, "wb") as fh:   # written node by node, never held whole
-                n_summary = write_summary(summary.table(), fh)
-            loader.replace_summary(summary_file)
+            summary_file, n_summary = _summary_stage(arts.summary, staging=staging, loader=loader)
             timings["summary"] = time.perf_counter() - ts
 
-            notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
-                                 extracted=n["extracted"], reused=n["reused"],
-                                 message="writing dumps"))
+            writing("writing dumps")
             ts = time.perf_counter()
-            outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
-                       "store": "store", "report": "report.json"}
-            # every cache file is one graph's block of the dumps' order: write them graph by
-            # graph; the summary graph's IRI sorts after the article graphs': its block is last
-            ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
-            files = [_cached(cache, r.cache) for r in ordered]
-            nq, trig, ttl, keys = [list(c) for c in zip(*files)][:4] if files else ([], [], [], [])
-            tmp = Path(tempfile.mkdtemp(dir=staging, prefix=".sort-"))
-            _write_concat(staging / "graph.nq", [*nq, summary_file])
+            union = _dumps_stage(records, cache=cache, staging=staging, summary_file=summary_file)
             n_quads = sum(r.quads for r in records) + n_summary
-            _write_concat(staging / "graph.trig", trig, head=_prefix_block(ox.RdfFormat.TRIG),
-                          tail=summary_trig(summary_file))
-            union = _write_turtle(staging / "graph.ttl", keys, ttl, tmp=tmp,
-                                  tail=summary_turtle(summary_file))
-            shutil.rmtree(tmp, ignore_errors=True)
             timings["dumps"] = time.perf_counter() - ts
 
-            notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
-                                 extracted=n["extracted"], reused=n["reused"],
-                                 message="loading the store"))
+            writing("loading the store")
             ts = time.perf_counter()
             timings["store"] = loader.close()      # the loads still queued, then the thread ends
             timings["summary_load"] = loader.summary_busy
             summary_file.unlink()
-            kept = {r.id for r in records}
-            removed = 0
-            for art_id in store.article_ids():   # deleted, failed or duplicate articles
-                if art_id not in kept:
-                    store.remove_article(art_id)
-                    removed += 1
-            store.flush()
+            removed = _store_stage(store, records)
             timings["store_wait"] = time.perf_counter() - ts
 
+            outputs = {"trig": "graph.trig", "nquads": "graph.nq", "turtle": "graph.ttl",
+                       "store": "store", "report": "report.json"}
             conforms, vtext = None, ""
             if options.validate:
-                conforms, vtext = _validation(records, union.violations)
-                atomic_write(staging / "validation.txt", vtext.encode("utf-8"))
+                conforms, vtext = _validate_stage(records, union.violations, staging=staging)
                 outputs["validation"] = "validation.txt"
             if options.views:
-                from policykg.graph.views import write_views
-
                 notify(BuildProgress("writing", articles=len(records), message="writing views"))
                 ts = time.perf_counter()
-                # unchanged pages of the previous build are hard-linked, not rewritten
-                write_views(store.inner, staging / "views",
-                            articles={r.id: r.title for r in records}, reuse=out / "views")
+                _views_stage(store, records, staging=staging, previous=out / "views")
                 timings["views"] = time.perf_counter() - ts
                 outputs["views"] = "views/index.html"
 
         report = BuildReport(
-            out=out, articles=tuple(r.id for r in records), skipped=tuple(skipped),
+            out=out, articles=tuple(r.id for r in records), skipped=arts.skipped,
             entities_by_type=dict(sorted(union.entities.items())),
             relations_by_predicate=dict(sorted(union.relations.items())),
             conforms=conforms, validation_text=vtext,
             seconds=time.perf_counter() - t0, outputs=outputs,
-            extracted=n["extracted"], reused=n["reused"], removed=removed,
-            quads=n_quads, chars=n["chars"], timings=dict(sorted(timings.items())),
-            warnings=tuple(read_warnings),
+            extracted=arts.extracted, reused=arts.reused, removed=removed,
+            quads=n_quads, chars=arts.chars, timings=dict(sorted(timings.items())),
+            warnings=tuple(corpus.warnings),
         )
         atomic_write(staging / "report.json", report.to_json().encode("utf-8"))
         atomic_write(staging / STATE_FILE,
-                     BuildState(articles=tuple(records),
-                                shapes=shapes_v if options.validate else "").to_bytes())
+                     BuildState(articles=records,
+                                shapes=shapes_version() if options.validate else "").to_bytes())
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return report
+
+
+# ------------------------------------------------------------------- the stages
+def _previous_state(out: Path, options: BuildOptions) -> BuildState | None:
+    """The previous build in ``out`` that an incremental build reuses, if any."""
+    prev = BuildState.load(out) if options.incremental and out.is_dir() else None
+    if prev is not None and options.validate and prev.shapes != shapes_version():
+        # validation results of another shapes version cannot be reused
+        prev = BuildState(articles=tuple(replace(r, validated=False) for r in prev.articles),
+                          shapes=prev.shapes)
+    return prev
+
+
+def _checkpoint_store(out: Path, staging: Path, prev: BuildState | None) -> BuildState | None:
+    """Start the staging store from the previous one (None: build everything again)."""
+    if prev is None:
+        return None
+    # a RocksDB checkpoint: hard-linked files, cheap even for a big store
+    try:
+        ox.Store.read_only(str(out / "store")).backup(str(staging / "store"))
+    except OSError:     # unreadable previous store: build everything again
+        shutil.rmtree(staging / "store", ignore_errors=True)
+        return None
+    return prev
+
+
+class _Corpus:
+    """The read stage: the corpus's items in order — an Article to extract, the
+    :class:`_Reuse` of an unchanged article's cached graph, or a Skipped input. It
+    remembers each article's source and the fingerprint of those it hands out for
+    extraction (``todo``, emptied by :func:`_collect_articles` as results come)."""
+
+    def __init__(self, paths: Sequence[Path], *, prev: BuildState | None, cache: Path,
+                 version: str, options: BuildOptions) -> None:
+        self.paths, self.prev, self.cache, self.options = list(paths), prev, cache, options
+        self.version, self.code = version, code_version()
+        self.sources: dict[str, str] = {}                # article id → source
+        self.todo: dict[str, tuple[str, int]] = {}       # article id → (fingerprint, chars)
+        self.warnings: list[ReadWarning] = []            # what the reader left out
+
+    def __iter__(self) -> Iterator[object]:
+        prev, validate = self.prev, self.options.validate
+        for item in iter_corpus(self.paths, on_warning=self.warnings.append):
+            if isinstance(item, Skipped):
+                yield item
+                continue
+            if item.id in self.sources:
+                yield Skipped(item.source, f"article id {item.id} is already built from "
+                                           f"{self.sources[item.id]}; rename one of the files")
+                continue
+            self.sources[item.id] = item.source
+            fp = fingerprint(item, extractor_version=self.version,
+                             min_confidence=self.options.min_confidence, code=self.code)
+            rec = prev.by_id.get(item.id) if prev is not None else None
+            if (rec is not None and rec.fingerprint == fp
+                    and (rec.validated or not validate)
+                    and all(f.is_file() for f in _cached(self.cache, rec.cache))):
+                yield _Reuse(rec, len(item.text))
+            else:
+                self.todo[item.id] = (fp, len(item.text))
+                yield item
+
+
+@dataclass(frozen=True)
+class _Articles:
+    """What the article stages leave: the kept articles' records in corpus order (their
+    graphs are in the staging cache/ and queued for the store), the skipped inputs, the
+    kept articles' merged facts for the summary graph, counts and per-stage seconds."""
+
+    records: tuple[ArticleRecord, ...]
+    skipped: tuple[Skipped, ...]
+    summary: SummaryBuilder
+    extracted: int
+    reused: int
+    chars: int
+    timings: dict[str, float]       #: extract / rdf / validate, summed over workers
+
+
+def _collect_articles(results: Iterable[object], *, corpus: _Corpus, prev: BuildState | None,
+                      prev_cache: Path, cache: Path, loader: _StoreLoader,
+                      options: BuildOptions, notify: Progress) -> _Articles:
+    """The results of extract → RDF → validate (from the executor, in corpus order)
+    into the staging cache/ and the store loader's queue, one article at a time."""
+    records: list[ArticleRecord] = []
+    skipped: list[Skipped] = []
+    n = Counter[str]()
+    timings = Counter[str]()
+    summary = SummaryBuilder()   # the kept articles' facts, merged as they come
+    for res in results:
+        if isinstance(res, Skipped):
+            skipped.append(res)
+            continue
+        if isinstance(res, ArticleFailed):
+            corpus.todo.pop(res.article_id)
+            skipped.append(Skipped(res.source, res.reason))
+            continue
+        if isinstance(res, _Reuse):
+            rec = res.record
+            if not options.validate:
+                rec = replace(rec, validated=False, conforms=None, results=())
+            for src, dst in zip(_cached(prev_cache, rec.cache), _cached(cache, rec.cache)):
+                _link(src, dst)
+            summary.add_bytes(_cached(cache, rec.cache)[4].read_bytes())
+            n["reused"] += 1
+            n["chars"] += res.chars
+        else:
+            assert isinstance(res, ArticleResult)
+            fp, chars = corpus.todo.pop(res.article_id)
+            rec = ArticleRecord(
+                id=res.article_id, source=corpus.sources[res.article_id], title=res.title,
+                fingerprint=fp, cache=cache_name(res.article_id), quads=res.quads,
+                validated=res.validated, conforms=res.conforms, results=res.results)
+            for stage, secs in zip(("extract", "rdf", "validate"), res.timings):
+                timings[stage] += secs
+            for f, data in zip(_cached(cache, rec.cache),
+                               (res.nquads, res.trig, res.turtle, res.shared, res.facts)):
+                f.write_bytes(data)
+            summary.add_bytes(res.facts)
+            if prev is not None and rec.id in prev.by_id:
+                loader.remove(rec.id)              # its previous graph
+            loader.add(cache / rec.cache)
+            n["extracted"] += 1
+            n["chars"] += chars
+        records.append(rec)
+        notify(BuildProgress("articles", articles=len(records), chars=n["chars"],
+                             extracted=n["extracted"], reused=n["reused"], source=rec.source))
+    return _Articles(records=tuple(records), skipped=tuple(skipped), summary=summary,
+                     extracted=n["extracted"], reused=n["reused"], chars=n["chars"],
+                     timings=dict(timings))
+
+
+def _summary_stage(summary: SummaryBuilder, *, staging: Path,
+                   loader: _StoreLoader) -> tuple[Path, int]:
+    """The summary graph (graph/summary.py) of the kept articles, written to a file that
+    the loader thread bulk-loads (in Rust, without the GIL) after its last slice, while
+    this thread writes the dumps; returns the file and its number of quads."""
+    summary_file = staging / ".summary.nq"
+    with open(summary_file, "wb") as fh:   # written node by node, never held whole
+        n_summary = write_summary(summary.table(), fh)
+    loader.replace_summary(summary_file)
+    return summary_file, n_summary
+
+
+def _dumps_stage(records: Sequence[ArticleRecord], *, cache: Path, staging: Path,
+                 summary_file: Path) -> _UnionStats:
+    """graph.nq, graph.trig and graph.ttl from the cache files and the summary graph;
+    returns the union's counts and violations (what only the whole graph shows)."""
+    # every cache file is one graph's block of the dumps' order: write them graph by
+    # graph; the summary graph's IRI sorts after the article graphs': its block is last
+    ordered = sorted(records, key=lambda r: _graph_sort_key(r.id))
+    files = [_cached(cache, r.cache) for r in ordered]
+    nq, trig, ttl, keys = [list(c) for c in zip(*files)][:4] if files else ([], [], [], [])
+    tmp = Path(tempfile.mkdtemp(dir=staging, prefix=".sort-"))
+    _write_concat(staging / "graph.nq", [*nq, summary_file])
+    _write_concat(staging / "graph.trig", trig, head=_prefix_block(ox.RdfFormat.TRIG),
+                  tail=summary_trig(summary_file))
+    union = _write_turtle(staging / "graph.ttl", keys, ttl, tmp=tmp,
+                          tail=summary_turtle(summary_file))
+    shutil.rmtree(tmp, ignore_errors=True)
+    return union
+
+
+def _store_stage(store: GraphStore, records: Sequence[ArticleRecord]) -> int:
+    """After the loader is done: drop the graphs of articles not kept (deleted, failed or
+    duplicate) and flush; returns how many were dropped."""
+    kept = {r.id for r in records}
+    removed = 0
+    for art_id in store.article_ids():
+        if art_id not in kept:
+            store.remove_article(art_id)
+            removed += 1
+    store.flush()
+    return removed
+
+
+def _validate_stage(records: Sequence[ArticleRecord], union: Sequence[tuple[str, str, str]],
+                    *, staging: Path) -> tuple[bool, str]:
+    """validation.txt from the per-article SHACL results and the union's violations."""
+    conforms, vtext = _validation(records, union)
+    atomic_write(staging / "validation.txt", vtext.encode("utf-8"))
+    return conforms, vtext
+
+
+def _views_stage(store: GraphStore, records: Sequence[ArticleRecord], *, staging: Path,
+                 previous: Path) -> None:
+    from policykg.graph.views import write_views
+
+    # unchanged pages of the previous build (``previous``) are hard-linked, not rewritten
+    write_views(store.inner, staging / "views", articles={r.id: r.title for r in records},
+                reuse=previous)
 
 
 # ------------------------------------------------------------------------ store

@@ -270,11 +270,11 @@ def test_output_that_is_a_file_is_a_clear_error(tmp_path) -> None:
 # -------------------------------------------------------------------- full disk
 @pytest.fixture(scope="module")
 def full_disk(tmp_path_factory, previous):
-    """A 4 MB tmpfs holding the previous build, filled up but for 64 kB; then a rebuild."""
+    """An 8 MB tmpfs holding the previous build (~4 MB), filled up but for 64 kB; then a rebuild."""
     disk = tmp_path_factory.mktemp("disk")
     if os.name != "posix" or os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("needs root to mount a small tmpfs")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)],
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(disk)],
                              capture_output=True, text=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
