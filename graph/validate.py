@@ -136,13 +136,14 @@ def _rdflib(t: Any) -> Any:
     return Literal(t.value, datatype=URIRef(t.datatype.value))
 
 
-def _store(data: Source, ontology: Graph | None) -> ox.Store:
-    """A private store whose default graph holds the union of ``data`` (+ ``ontology``)."""
-    store = ox.Store()
-    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in oxigraph_quads(data))
+def _nquads(data: Source | bytes, ontology: Graph | None) -> str:
+    """``data`` (+ ``ontology``) as N-Quads text, which pyshacl-turbo parses in Rust (a
+    pyoxigraph Store costs more: it is dumped to this text anyway)."""
+    parts = [data if isinstance(data, bytes)
+             else ox.serialize(oxigraph_quads(data), format=ox.RdfFormat.N_QUADS)]
     if ontology is not None:
-        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in oxigraph_quads(ontology))
-    return store
+        parts.append(ox.serialize(oxigraph_quads(ontology), format=ox.RdfFormat.N_QUADS))
+    return b"".join(parts).decode("utf-8")
 
 
 #: SPARQL text (+ initNs) → prepared rdflib query, shared by all pyshacl validations
@@ -174,7 +175,7 @@ class _PreparedQueryGraph(Graph):
                              use_store_provided, **kwargs)
 
 
-def _graph(data: Source, ontology: Graph | None) -> Graph:
+def _graph(data: Source | bytes, ontology: Graph | None) -> Graph:
     """A private rdflib graph (pyshacl may then work in place) with the union (+ ontology)."""
     g = _PreparedQueryGraph()
     for prefix, ns in PREFIXES.items():
@@ -183,7 +184,9 @@ def _graph(data: Source, ontology: Graph | None) -> Graph:
         for t in data:
             g.add(t)
     else:
-        for q in oxigraph_quads(data):
+        quads = ox.parse(data, format=ox.RdfFormat.N_QUADS) if isinstance(data, bytes) \
+            else oxigraph_quads(data)
+        for q in quads:
             g.add((_rdflib(q.subject), _rdflib(q.predicate), _rdflib(q.object)))
     for t in ontology if ontology is not None else ():
         g.add(t)
@@ -197,9 +200,10 @@ def _packaged_program() -> Any:
     return pyshacl_turbo.compile_shapes(shapes_graph())   # ~0.1 s: once per process
 
 
-def validate(data: Source, *, shapes: Graph | None = None, ontology: Graph | None = None,
+def validate(data: Source | bytes, *, shapes: Graph | None = None, ontology: Graph | None = None,
              engine: Engine = "fast") -> ValidationReport:
-    """Validate the union of ``data``'s graphs (anything the rdf writers accept).
+    """Validate the union of ``data``'s graphs: anything the rdf writers accept, or
+    N-Quads as bytes (what the build's workers and summary writer have at hand).
 
     ``shapes`` defaults to the packaged ``shapes.ttl``; ``ontology`` (none by default)
     is mixed into the data. Warnings and infos are reported but do not make the graph
@@ -209,10 +213,12 @@ def validate(data: Source, *, shapes: Graph | None = None, ontology: Graph | Non
                    allow_infos=True)
     if engine == "fast":
         import pyshacl_turbo
+        from pyshacl_turbo.rdf import Input   # its parsed-in-Rust input (what a Store becomes)
 
         program = (_packaged_program() if shapes is None
                    else pyshacl_turbo.compile_shapes(shapes))
-        conforms, report, _ = program.validate(_store(data, ontology), **options)
+        conforms, report, _ = program.validate(Input(_nquads(data, ontology), "nquads", None, {}),
+                                               **options)
     elif engine == "pyshacl":
         from pyshacl import validate as shacl
 
