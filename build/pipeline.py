@@ -67,6 +67,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
@@ -327,14 +328,10 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
                 n_summary = write_summary(summary.table(), fh)
             loader.replace_summary(summary_file)
             timings["summary"] = time.perf_counter() - ts
-            summary_results: tuple[tuple[str, str, str], ...] = ()
-            if options.validate:   # the summary is rebuilt every time: validated every time
-                from policykg.graph.validate import validate
-
-                ts = time.perf_counter()
-                summary_results = tuple(r.row for r in validate(
-                    summary_file.read_bytes(), engine=options.shacl_engine).results)  # type: ignore[arg-type]
-                timings["validate_summary"] = time.perf_counter() - ts
+            # the summary is rebuilt every time, so validated every time: in a thread, beside
+            # the dumps (pyshacl-turbo validates without holding the GIL)
+            summary_check = _validate_later(summary_file, options.shacl_engine, timings) \
+                if options.validate else None
 
             notify(BuildProgress("writing", articles=len(records), chars=n["chars"],
                                  extracted=n["extracted"], reused=n["reused"],
@@ -375,7 +372,8 @@ def _build_with(paths: Sequence[Path], *, out: Path, options: BuildOptions, noti
 
             conforms, vtext = None, ""
             if options.validate:
-                conforms, vtext = _validation(records, union.violations, summary_results,
+                conforms, vtext = _validation(records, union.violations,
+                                              summary_check.result() if summary_check else (),
                                               engine=options.shacl_engine)
                 atomic_write(staging / "validation.txt", vtext.encode("utf-8"))
                 outputs["validation"] = "validation.txt"
@@ -712,6 +710,26 @@ def _turtle(lines: list[str]) -> bytes:
 
 
 # ------------------------------------------------------------------- validation
+def _validate_later(nquads: Path, engine: str, timings: Counter[str]) -> Future[Any]:
+    """The rows of ``nquads``'s SHACL results, computed in a thread (its seconds go to
+    ``timings["validate_summary"]``). Read before the caller deletes the file."""
+    from policykg.graph.validate import validate
+
+    data = nquads.read_bytes()
+
+    def rows() -> tuple[tuple[str, str, str], ...]:
+        ts = time.perf_counter()
+        out = tuple(r.row for r in validate(data, engine=engine).results)  # type: ignore[arg-type]
+        timings["validate_summary"] = time.perf_counter() - ts
+        return out
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykg-shacl")
+    try:
+        return pool.submit(rows)
+    finally:
+        pool.shutdown(wait=False)   # the task runs on; the thread ends after it
+
+
 def _validation(records: Sequence[ArticleRecord], union: Sequence[tuple[str, str, str]],
                 summary: Sequence[tuple[str, str, str]] = (), *,
                 engine: str = "fast") -> tuple[bool, str]:

@@ -16,8 +16,8 @@ from rdflib.namespace import RDF, SH
 from policykg.build.extract import Extractor
 from policykg.build.reader import iter_corpus
 from policykg.graph.model import Article
-from policykg.graph.rdf import article_quads
-from policykg.graph.summary import article_facts, to_summary
+from policykg.graph.rdf import article_quads, oxigraph_quads
+from policykg.graph.summary import article_facts, to_summary, write_summary
 from policykg.graph.validate import (
     ValidationReport, ValidationResult, _rdflib, shapes_graph, validate,
 )
@@ -263,3 +263,49 @@ def test_unknown_engine_is_refused(base):
     with pytest.raises(ValueError) as e:
         validate(base["(summary)"], engine="java")  # type: ignore[arg-type]
     assert str(e.value) == "unknown SHACL engine 'java'; use one of fast, pyshacl"
+
+
+# ----------------------------------------------------------------- in the build
+def test_nquads_bytes_are_validated_like_their_graph(base):
+    g = Graph()
+    for t in base["(summary)"]:
+        g.add(t)
+    no_values(g, shapes_graph())
+    nquads = ox.serialize(oxigraph_quads(g), format=ox.RdfFormat.N_QUADS)
+    for engine in ("fast", "pyshacl"):
+        assert validate(nquads, engine=engine) == validate(g, engine=engine)
+        assert not validate(nquads, engine=engine).conforms
+
+
+def test_the_build_validates_the_summary_graph_with_the_chosen_engine(tmp_path, monkeypatch):
+    from policykg.build import pipeline
+
+    def bad_summary(table, fh):   # the summary as written, plus an entity type summary without values
+        n = write_summary(table, fh)
+        fh.write(b"<https://w3id.org/policykg/id/rs/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+                 b" <https://w3id.org/policykg/ontology#EntityTypeSummary>"
+                 b" <https://w3id.org/policykg/id/summary> .\n")
+        return n + 1
+
+    monkeypatch.setattr(pipeline, "write_summary", bad_summary)
+    texts = {}
+    for engine in ("fast", "pyshacl"):
+        report = pipeline.build_corpus([SAMPLE], out=tmp_path / engine, options=pipeline.BuildOptions(
+            views=False, shacl_engine=engine, incremental=False))
+        assert report.conforms is False and "validate_summary" in report.timings
+        texts[engine] = (tmp_path / engine / "validation.txt").read_text(encoding="utf-8")
+    lines = texts["fast"].splitlines()
+    assert lines[:5] == [
+        "SHACL validation (policykg/ontology/shapes.ttl, engine fast): each article graph on its "
+        "own, the summary graph,",
+        "plus one rdfs:label / pkg:adcode per entity across all graphs.",
+        "Conforms: False", "Article graphs: 3", "Results: 5 (5 violations)"]
+    node = "(summary)\thttps://w3id.org/policykg/id/rs/x\thttps://w3id.org/policykg/ontology#"
+    assert lines[5:] == [
+        node + "articleCount\tan entity type summary has exactly one pkg:articleCount, an xsd:integer >= 1",
+        node + "entity\tan entity type summary has exactly one pkg:entity, an IRI",
+        node + "entityClass\tan entity type summary has exactly one pkg:entityClass, pkg:Entity or one "
+               "of the eight entity classes",
+        node + "entityName\tan entity type summary has exactly one pkg:entityName, an xsd:string",
+        node + "labelRank\tan entity type summary has exactly one pkg:labelRank, an xsd:integer >= 0"]
+    assert texts["pyshacl"] == texts["fast"].replace("engine fast", "engine pyshacl", 1)
