@@ -5,6 +5,7 @@ file: a new shape that no mutation violates fails test_every_shape_is_violated).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -114,26 +115,26 @@ def expected_coverage(shapes: Graph) -> set[tuple[str, str]]:
 Mutation = Callable[[Graph, Graph], bool]   # (graph, shapes) → whether it changed the graph
 
 
+def property_targets(g: Graph, shapes: Graph) -> list[tuple[list, Any, Any]]:
+    """(focus nodes in ``g``, property shape, its path) of each property shape that has any."""
+    return [(nodes, ps, shapes.value(ps, SH.path)) for ns in node_shapes(shapes)
+            if (nodes := focus_nodes(g, shapes, ns)) for ps in shapes.objects(ns, SH.property)]
+
+
 def bogus_values(g: Graph, shapes: Graph) -> bool:
     """A BOGUS value on each property shape's path, on its first focus node."""
-    changed = False
-    for ns in node_shapes(shapes):
-        nodes = focus_nodes(g, shapes, ns)
-        for ps in shapes.objects(ns, SH.property) if nodes else ():
-            g.add((nodes[0], shapes.value(ps, SH.path), BOGUS))
-            changed = True
-    return changed
+    targets = property_targets(g, shapes)
+    for nodes, _, path in targets:
+        g.add((nodes[0], path, BOGUS))
+    return bool(targets)
 
 
 def no_values(g: Graph, shapes: Graph) -> bool:
     """No value on each property shape's path, on its last focus node (sh:minCount)."""
-    changed = False
-    for ns in node_shapes(shapes):
-        nodes = focus_nodes(g, shapes, ns)
-        for ps in shapes.objects(ns, SH.property) if nodes else ():
-            g.remove((nodes[-1], shapes.value(ps, SH.path), None))
-            changed = True
-    return changed
+    targets = property_targets(g, shapes)
+    for nodes, _, path in targets:
+        g.remove((nodes[-1], path, None))
+    return bool(targets)
 
 
 def missing_types(g: Graph, shapes: Graph) -> bool:
@@ -164,15 +165,12 @@ def evidence_too_long(g: Graph, shapes: Graph) -> bool:
 def duplicate_values(g: Graph, shapes: Graph) -> bool:
     """A second, well-formed value beside each single-valued literal (sh:maxCount alone)."""
     changed = False
-    for ns in node_shapes(shapes):
-        nodes = focus_nodes(g, shapes, ns)
-        for ps in shapes.objects(ns, SH.property) if nodes else ():
-            path = shapes.value(ps, SH.path)
-            value = g.value(nodes[0], path)
-            if isinstance(value, Literal) and shapes.value(ps, SH.maxCount) is not None:
-                g.add((nodes[0], path, Literal(f"{value}1", lang=value.language,
-                                               datatype=value.datatype)))
-                changed = True
+    for nodes, ps, path in property_targets(g, shapes):
+        value = g.value(nodes[0], path)
+        if isinstance(value, Literal) and shapes.value(ps, SH.maxCount) is not None:
+            g.add((nodes[0], path, Literal(f"{value}1", lang=value.language,
+                                           datatype=value.datatype)))
+            changed = True
     return changed
 
 
