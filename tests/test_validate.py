@@ -307,3 +307,24 @@ def test_the_build_validates_the_summary_graph_with_the_chosen_engine(tmp_path, 
         node + "entityName\tan entity type summary has exactly one pkg:entityName, an xsd:string",
         node + "labelRank\tan entity type summary has exactly one pkg:labelRank, an xsd:integer >= 0"]
     assert texts["pyshacl"] == texts["fast"].replace("engine fast", "engine pyshacl", 1)
+
+
+def test_known_difference_values_of_unknown_datatypes():
+    """The one difference found: a literal of a datatype neither engine knows cannot be
+    compared with sh:minInclusive's 0. pyshacl-turbo reports it (as the SHACL spec
+    says: the comparison does not return true), pySHACL does not. Shapes.ttl pairs
+    every comparison with an sh:datatype check, which both engines report, so the
+    conformance of a graph never differs; the mutations above avoid such literals."""
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:S> a sh:NodeShape ; sh:targetNode <urn:x> ;
+          sh:property [ sh:path <urn:q> ; sh:minInclusive 0 ] .""")
+    g = Graph()
+    g.add((URIRef("urn:x"), URIRef("urn:q"), Literal("b")))
+    g.add((URIRef("urn:x"), URIRef("urn:q"), Literal("b", datatype=URIRef("urn:dt"))))
+    plain = ValidationResult("urn:x", "urn:q", "MinInclusiveConstraintComponent", value='"b"',
+                             shape="urn:S", component="MinInclusiveConstraintComponent")
+    assert validate(g, shapes=shapes, engine="pyshacl").results == (plain,)
+    assert validate(g, shapes=shapes).results == (plain, ValidationResult(
+        "urn:x", "urn:q", "MinInclusiveConstraintComponent", value='"b"^^<urn:dt>',
+        shape="urn:S", component="MinInclusiveConstraintComponent"))
