@@ -113,7 +113,7 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_output(tmp_path, previ
     out = tmp_path / "out"
     shutil.copytree(previous, out)
     before, files, said = snapshot(out), dumps(out), answers(out)
-    big = variant_corpus(tmp_path / "big", copies=4)       # ~8 s to build: killed long before
+    big = variant_corpus(tmp_path / "big", copies=64)      # ~9 s to build: killed long before
     moments = []
     for delay in (0.2, 0.5, 1.0, 2.0, 3.0):
         p = spawn("build", big, "--out", out, "--no-views", "--quiet")
