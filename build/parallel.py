@@ -39,6 +39,7 @@ class WorkerConfig:
     segmenter: str = "rjieba"
     min_confidence: float = 0.0
     validate: bool = True
+    shacl_engine: str = "fast"      #: graph.validate.ENGINES
 
 
 @dataclass(frozen=True)
@@ -129,16 +130,15 @@ def process_article(article: Article) -> ArticleResult | ArticleFailed:
         return ArticleFailed(article.id, article.source,
                              f"internal error while extracting article {article.id} "
                              f"({type(exc).__name__}: {exc}); please report it")
+    nquads = blocks.nquads.encode("utf-8")
     t2 = time.perf_counter()
     conforms, results = None, ()
     if _config.validate:
-        import pyoxigraph as ox
-
         from policykg.graph.validate import validate
 
-        rep = validate(ox.parse(blocks.nquads, format=ox.RdfFormat.N_QUADS))
-        conforms, results = rep.conforms, tuple(tuple(r) for r in rep.results)
-    return ArticleResult(article.id, article.title, blocks.nquads.encode("utf-8"),
+        rep = validate(nquads, engine=_config.shacl_engine)  # type: ignore[arg-type]
+        conforms, results = rep.conforms, tuple(r.row for r in rep.results)
+    return ArticleResult(article.id, article.title, nquads,
                          blocks.nquads.count("\n"), _config.validate, conforms,
                          results,  # type: ignore[arg-type]
                          (t1 - t0, t2 - t1, time.perf_counter() - t2),

@@ -70,10 +70,16 @@ def code_version() -> str:
     return _sha(*_package_files(_CODE_MODULES))[:16]
 
 
-def shapes_version() -> str:
-    """Hash of the SHACL shapes, the ontology and the validator (16 hex digits)."""
-    return _sha(*_package_files((("policykg.ontology", ("shapes.ttl", "policykg.ttl")),
-                                 ("policykg.graph", ("validate.py",)))))[:16]
+def shapes_version(engine: str = "fast") -> str:
+    """Hash of the SHACL shapes, the ontology, the validator and the engine that ran it
+    (16 hex digits): switching ``--shacl-engine`` re-validates instead of reusing results.
+
+    >>> shapes_version("fast") != shapes_version("pyshacl")
+    True
+    """
+    files = _package_files((("policykg.ontology", ("shapes.ttl", "policykg.ttl")),
+                            ("policykg.graph", ("validate.py",))))
+    return _sha(engine.encode(), *files)[:16]
 
 
 def fingerprint(article: Article, *, extractor_version: str, min_confidence: float,

@@ -76,8 +76,18 @@ def test_validate_exit_codes(built, tmp_path) -> None:
         '  rdfs:label "甲"@zh, "乙"@zh . }\n', encoding="utf-8")
     res = run("validate", "--store", bad)
     assert res.exit_code == 1
-    assert res.stdout.splitlines()[:2] == ["Validation Report", "Conforms: False"]
-    assert "an entity has exactly one rdfs:label, a @zh language-tagged string" in res.stdout
+    assert res.stdout.splitlines() == [
+        "Validation Report", "Conforms: False", "Results: 1 (1 violations)",
+        "Violation\thttps://w3id.org/policykg/id/e/x\thttp://www.w3.org/2000/01/rdf-schema#label"
+        "\tan entity has exactly one rdfs:label, a @zh language-tagged string"]
+    reference = run("validate", "--store", bad, "--shacl-engine", "pyshacl")
+    assert (reference.exit_code, reference.stdout) == (1, res.stdout)
+
+
+def test_unknown_shacl_engine_is_refused(built, tmp_path) -> None:
+    for cmd in (("validate", "--store", built), ("build", SAMPLE, "--out", tmp_path / "o")):
+        assert error(run(*cmd, "--shacl-engine", "java")) == (
+            "error: --shacl-engine must be fast or pyshacl, got 'java'")
 
 
 def test_a_build_with_only_bad_inputs_exits_1(tmp_path) -> None:

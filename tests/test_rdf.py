@@ -374,8 +374,11 @@ def test_validation_reports_bad_offsets():
     node = article_quads(bad)
     ev_iri = next(o for s, p, o, _ in node if p == PKG.evidence)
     assert not report.conforms
+    sentence = next(o for s, p, o, _ in node if s == ev_iri and p == PKG.sentence)
     assert report.results == (ValidationResult(
-        str(ev_iri), "", "pkg:endOffset - pkg:startOffset must equal the length of pkg:sentence"),)
+        str(ev_iri), "", "pkg:endOffset - pkg:startOffset must equal the length of pkg:sentence",
+        "Violation", sentence.n3(), "https://w3id.org/policykg/shapes#EvidenceShape",
+        "SPARQLConstraintComponent"),)
 
 
 def test_validate_with_own_shapes_reports_focus_path_message():
@@ -386,8 +389,9 @@ def test_validate_with_own_shapes_reports_focus_path_message():
         [] a sh:NodeShape ; sh:targetClass pkg:City ;
            sh:property [ sh:path pkg:adcode ; sh:minCount 1 ; sh:message "a city needs an adcode" ] .
     """)
-    report = validate(sample_graphs(), shapes=shapes, ontology=Graph())
+    report = validate(sample_graphs(), shapes=shapes)
     assert not report.conforms
     assert report.results == tuple(
-        ValidationResult(str(entity_iri(c)), str(PKG.adcode), "a city needs an adcode")
+        ValidationResult(str(entity_iri(c)), str(PKG.adcode), "a city needs an adcode",
+                         component="MinCountConstraintComponent")
         for c in sorted(["深圳", "烟台"], key=lambda c: str(entity_iri(c))))
