@@ -105,6 +105,8 @@ class BuildOptions:
     jobs: int = 1                   #: extraction processes
     incremental: bool = True        #: reuse unchanged articles of the previous build in ``out``
     wait: float = 60.0              #: seconds to wait for another build's lock
+    rules_only: bool = False        #: build without the learned model
+    model_path: str | None = None   #: model file other than the shipped one (`policykg train --out`)
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,7 @@ def _recover(out: Path) -> None:
 def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
                   notify: Progress, t0: float) -> BuildReport:
     config = WorkerConfig(segmenter=options.segmenter, min_confidence=options.min_confidence,
-                          validate=options.validate)
+                          validate=options.validate, rules_only=options.rules_only, model_path=options.model_path)
     with Workers(config, jobs=options.jobs) as workers:
         return _build_with(paths, out=out, options=options, notify=notify, t0=t0,
                            workers=workers)
