@@ -16,7 +16,7 @@ from pathlib import Path
 
 from policykg.build.extract import RULES_VERSION, Analysis, Extractor, ExtractorConfig
 from policykg.build.learn import (
-    FEATURE_VERSION, MODEL_FORMAT, SEED, Candidate, LearnedModel, _spans, char_features,
+    FEATURE_VERSION, MODEL_FORMAT, SEED, Candidate, LearnedModel, _spans, blocked, char_features,
     file_digest, fit_platt, gold_positive, gold_tags, span_mention, train_crf, train_logistic,
 )
 from policykg.build.reader import iter_corpus
@@ -77,7 +77,7 @@ def _prepare(ex: Extractor, t: GoldText) -> None:
             out = []
             for sent, ms in zip(sentences, mentions):
                 extra = [m for a, b, typ in _spans(gold_tags(sent, t.gold))
-                         if not any(x.start < sent.start + b and sent.start + a < x.end for x in ms)
+                         if not blocked(ms, sent.start + a, sent.start + b)
                          and (m := span_mention(sent, sent.start + a, sent.start + b, typ)) is not None]
                 out.append(sorted([*ms, *extra], key=lambda m: (m.start, -m.end, m.label)))
             return out
@@ -159,7 +159,7 @@ def train(texts: Sequence[GoldText], *, seed: int = SEED, extractor: Extractor |
                 found = [(normalise(sm.label), sm.types[0], prob)
                          for sent, ms in zip(a.sentences, a.mentions)
                          for x, y, typ, prob in m.spans(sent, ms, a.context.enumerations, heads)
-                         if not any(q.start < y and x < q.end for q in ms)
+                         if not blocked(ms, x, y)
                          and (sm := span_mention(sent, x, y, typ)) is not None]
                 spans.append((ents, found))
             for th in GRID:
