@@ -137,7 +137,7 @@ class Extractor:
         a = self.analyse(article)
         sentences, mentions = a.sentences, a.mentions
         relations = a.rules.relations(min_confidence=self.config.min_confidence)
-        if self.model is not None:
+        if self.model is not None and self.model.relation_threshold <= 1.0:  # > 1: keeps none
             learned = self.model.relations(self.candidates(a), article.id,
                                            known=[(r.subject, r.predicate, r.object) for r in relations],
                                            min_confidence=self.config.min_confidence)

@@ -49,7 +49,7 @@ from pathlib import Path
 
 from policykg.build.mentions import Mention, Sentence
 from policykg.build.relations import CLAUSE_RE
-from policykg.graph.evaluate import Gold, normalise
+from policykg.graph.evaluate import Gold
 from policykg.graph.model import Evidence, Relation
 from policykg.ontology.namespace import ENTITY_TYPES, PREDICATES, SYMMETRIC_PREDICATES
 
@@ -596,8 +596,3 @@ def fit_platt(scores: Sequence[float], labels: Sequence[int], *, seed: int = SEE
 def file_digest(path: str | os.PathLike[str]) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
-
-def gold_positive(gold: Gold, triple: tuple[str, str, str]) -> bool:
-    """Whether the candidate triple (labels as extracted) matches a gold triple."""
-    ext = (normalise(triple[0]), triple[1], normalise(triple[2]))
-    return any(gold.triple_matches(ext, alt) for alt in gold._alternatives)

@@ -17,11 +17,11 @@ from pathlib import Path
 from policykg.build.extract import RULES_VERSION, Analysis, Extractor, ExtractorConfig
 from policykg.build.learn import (
     FEATURE_VERSION, MODEL_FORMAT, SEED, Candidate, LearnedModel, _spans, blocked, char_features,
-    file_digest, fit_platt, gold_positive, gold_tags, span_mention, train_crf, train_logistic,
+    file_digest, fit_platt, gold_tags, span_mention, train_crf, train_logistic,
 )
 from policykg.build.reader import iter_corpus
 from policykg.graph.evaluate import Evaluation, Gold, GoldError, _gold_files, normalise, read_gold, score, score_files
-from policykg.graph.model import Article, ArticleGraph, Skipped
+from policykg.graph.model import Article, ArticleGraph
 from policykg.graph.rdf import to_dataset
 
 __all__ = ["GoldText", "load_gold_texts", "train", "cross_validate", "CrossValidation"]
@@ -42,6 +42,8 @@ class GoldText:
     gold: Gold
     articles: list[Article]
     digest: str
+    #: normalised gold triple → the sentence fragments its ``# evidence:`` comments quote
+    evidence: dict = field(default_factory=dict)
     #: per article: (rules-only graph, rule analysis, CRF inputs, candidates+labels over gold spans)
     prepared: list = field(default_factory=list)
 
@@ -59,8 +61,43 @@ def load_gold_texts(gold_dir: str | os.PathLike[str], corpus_dir: str | os.PathL
         if not arts:
             raise GoldError(f"{p}: its source {gold.source!r} is not among the texts of {corpus_dir}; "
                             "pass the corpus folder that holds it")
-        out.append(GoldText(p, gold, arts, file_digest(p)))
+        out.append(GoldText(p, gold, arts, file_digest(p), _evidence(p, gold)))
     return out
+
+
+_EVIDENCE_RE = re.compile(r"^\s*#\s*evidence:\s*(.+?)\s*$")
+
+
+def _evidence(path: Path, gold: Gold) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """Gold triple (normalised, every alternative) → the ``# evidence:`` quote on the line
+    above it: where the gold says the triple is stated."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out: dict[tuple[str, str, str], tuple[str, ...]] = {}
+    for rel in gold.relations:
+        if not rel.line or rel.line < 2:
+            continue
+        m = _EVIDENCE_RE.match(lines[rel.line - 2])
+        if m:
+            for s, p, o in rel.alternatives:
+                key = (normalise(s), p, normalise(o))
+                out[key] = (*out.get(key, ()), m.group(1))
+    return out
+
+
+def _label(t: GoldText, c: Candidate) -> int | None:
+    """1 when the candidate matches a gold triple in a sentence its evidence quotes (or one
+    without evidence), 0 when it matches none, None (left out of training) when it matches
+    one in a sentence that does not state it."""
+    ext = (normalise(c.subject), c.predicate, normalise(c.object))
+    hits = [alt for alt in t.gold._alternatives if t.gold.triple_matches(ext, alt)]
+    if not hits:
+        return 0
+    text = c.sentence.text
+    for alt in hits:
+        quotes = t.evidence.get(alt)
+        if not quotes or any(q[:12] in text or text.strip("。；;") in q for q in quotes):
+            return 1
+    return None
 
 
 def _prepare(ex: Extractor, t: GoldText) -> None:
@@ -86,7 +123,7 @@ def _prepare(ex: Extractor, t: GoldText) -> None:
         crf = [(char_features(s, ms, seen["enum"], heads), gold_tags(s, t.gold))
                for s, ms in zip(analysis.sentences, seen["rule"]) if s.text.strip()]
         cands = ex.candidates(analysis)
-        labels = [int(gold_positive(t.gold, (c.subject, c.predicate, c.object))) for c in cands]
+        labels = [_label(t, c) for c in cands]
         rule_only = Analysis(analysis.sentences, seen["rule"], analysis.context, analysis.rules)
         t.prepared.append((graph, rule_only, crf, cands, labels))
 
@@ -113,8 +150,9 @@ def _lr(texts: Sequence[GoldText]) -> tuple[dict[str, float], float]:
     feats, labels = [], []
     for t in texts:
         for *_, cands, labs in t.prepared:
-            feats.extend(c.features for c in cands)
-            labels.extend(labs)
+            kept = [(c, y) for c, y in zip(cands, labs) if y is not None]
+            feats.extend(c.features for c, _ in kept)
+            labels.extend(y for _, y in kept)
     return train_logistic(feats, labels)
 
 
@@ -181,7 +219,9 @@ def train(texts: Sequence[GoldText], *, seed: int = SEED, extractor: Extractor |
             for c in ex_m.candidates(ex_m.analyse(art)):
                 s = m.score(c.features)
                 scored.append((c, s))
-                oof.append((s, int(gold_positive(t.gold, (c.subject, c.predicate, c.object)))))
+                y = _label(t, c)
+                if y is not None:
+                    oof.append((s, y))
         per_text.append((t, rule_rels, scored))
     platt = fit_platt([s for s, _ in oof], [y for _, y in oof], seed=seed)
     rel_rows: dict[float, tuple] = {}
