@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from policykg.build.learn import LearnedModel, candidates, fired_rules, read_model
+from policykg.build.learn import Candidate, LearnedModel, candidates, fired_rules, read_model
 from policykg.build.lexicon import Lexicon, load_lexicon
 from policykg.build.mentions import Mention, MentionFinder, Sentence
 from policykg.build.relations import Context, RelationCollector, article_context, extract_relations
@@ -105,7 +106,7 @@ class Extractor:
         return extractor_version(self.config.segmenter, lexicon=self.lexicon,
                                  model=self.model.digest if self.model else "rules-only")
 
-    def analyse(self, article: Article, *, extra=None) -> Analysis:  # noqa: ANN001
+    def analyse(self, article: Article, *, extra: Callable[..., list[list[Mention]]] | None = None) -> Analysis:
         """Mentions (the model's spans added) and the rules' relations of ``article``;
         ``extra(sentences, mentions, enumerations)`` replaces the model's spans (training)."""
         finder = MentionFinder(self.lexicon, self.segmenter)
@@ -125,7 +126,7 @@ class Extractor:
                               {k: v for k, v in name_places.items() if v}, self._cities)
         return Analysis(sentences, mentions, ctx, extract_relations(sentences, mentions, ctx, text=article.text))
 
-    def candidates(self, a: Analysis) -> list:
+    def candidates(self, a: Analysis) -> list[Candidate]:
         """The learned part's candidate pairs of every sentence of ``a``."""
         fired = fired_rules(a.rules.relations())
         topics = frozenset(filter(None, (a.context.article_topic, *a.context.paragraph_topics.values())))
