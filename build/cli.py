@@ -51,7 +51,9 @@ def build(
     paths: Annotated[list[Path], typer.Argument(help="Corpus files or folders (.txt / .md, UTF-8 or GB18030).")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced atomically).")] = Path("out"),
     segmenter: Annotated[str, typer.Option(help="Segmenter backend: rjieba (fast) or jieba (reference).")] = "rjieba",
-    min_confidence: Annotated[float, typer.Option(help="Drop relations whose best rule confidence is below this.")] = 0.0,
+    min_confidence: Annotated[float, typer.Option(help="Drop relations whose best rule confidence (or learned probability) is below this.")] = 0.0,
+    rules_only: Annotated[bool, typer.Option("--rules-only", help="Build without the learned model (rules alone), for comparison.")] = False,
+    model: Annotated[Optional[Path], typer.Option("--model", help="Learned model file (default: the shipped one; write another with `policykg train --out`).")] = None,
     views: Annotated[bool, typer.Option("--views/--no-views", help="Write the HTML views.")] = True,
     validate: Annotated[bool, typer.Option("--validate/--no-validate", help="Check the graph with the SHACL shapes.")] = True,
     shacl_engine: Annotated[str, typer.Option(help="SHACL engine: fast (pyshacl-turbo) or pyshacl (the reference).")] = "fast",
@@ -65,6 +67,9 @@ def build(
 
     Rebuilding into the same --out re-extracts only new or changed articles.
     """
+    from rich.markup import escape
+
+    from policykg.build.learn import ModelError
     from policykg.build.parallel import ClusterError
     from policykg.build.pipeline import BuildOptions, OutputError, build_corpus
 
@@ -87,20 +92,17 @@ def build(
         raise _fail(f"no such file or folder: {', '.join(missing)}")
     opts = BuildOptions(segmenter=segmenter, min_confidence=min_confidence, views=views,
                         validate=validate, shacl_engine=shacl_engine, jobs=jobs,
-                        incremental=not full, wait=wait, cluster=cluster)
+                        incremental=not full, wait=wait, cluster=cluster,
+                        rules_only=rules_only, model_path=str(model) if model else None)
     try:
         if quiet:
             report = build_corpus(paths, out=out_dir, options=opts)
         else:
             with _BuildProgressBar() as bar:
                 report = build_corpus(paths, out=out_dir, options=opts, progress=bar.update)
-    except (OutputError, ClusterError) as e:
-        from rich.markup import escape
-
+    except (OutputError, ClusterError, ModelError) as e:
         raise _fail(escape(str(e)))
     except OSError as e:  # unwritable folder, full disk …: the previous output is untouched
-        from rich.markup import escape
-
         where = f" ({e.filename})" if e.filename else ""
         raise _fail(escape(f"{out_dir}: cannot write the output: {e.strerror or e}{where}; "
                            "the previous output is unchanged — choose a writable folder with "
@@ -279,6 +281,38 @@ def evaluate(
             err.print(f"below --min-f1 {min_f1}: entity F1 {result.micro.entity('ALL').f1}, "
                       f"relation F1 {result.micro.relation('ALL').f1}", markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
+def train(
+    gold_dir: Annotated[Path, typer.Argument(help="Folder of gold YAML files (e.g. tests/data/gold).")],
+    corpus_dir: Annotated[Path, typer.Argument(help="Folder holding the texts the gold files describe (e.g. corpus/).")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Model file to write (default: the shipped ontology/models/learned.json).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the training (recorded in the model).")] = 14,
+) -> None:
+    """Train the learned entity and relation model from gold files (offline, deterministic)."""
+    from rich.markup import escape
+
+    from policykg.build.learn import default_model_path, write_model
+    from policykg.build.training import load_gold_texts
+    from policykg.build.training import train as fit
+    from policykg.graph.evaluate import GoldError
+
+    for p in (gold_dir, corpus_dir):
+        if not p.is_dir():
+            raise _fail(escape(f"{p}: no such folder; pass the gold folder and the corpus folder"))
+    try:
+        texts = load_gold_texts(gold_dir, corpus_dir)
+    except GoldError as e:
+        raise _fail(escape(str(e)))
+    target = out or default_model_path()
+    model = fit(texts, seed=seed)
+    try:
+        write_model(model, target)
+    except OSError as e:
+        raise _fail(escape(f"{target}: cannot write the model: {e.strerror or e}; choose a writable path with --out"))
+    err.print(f"trained on {len(texts)} gold files → {target} (entity threshold {model.entity_threshold}, "
+              f"relation threshold {model.relation_threshold})", markup=False, soft_wrap=True)
 
 
 @app.command("validate")

@@ -7,6 +7,9 @@ stage                   what it does
 ``mentions``            typed mentions (:mod:`policykg.build.mentions`)
 ``entities``            canonical labels, aliases and types merged per label
 ``relations``           cue and pattern rules (:mod:`policykg.build.relations`)
+``learned``             CRF spans added to the mentions (before ``entities``) and
+                        classified mention pairs added to the relations
+                        (:mod:`policykg.build.learn`); off with ``rules_only``
 ======================  ============================================================
 
 >>> ex = Extractor()
@@ -21,12 +24,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from policykg.build.learn import Candidate, LearnedModel, candidates, fired_rules, read_model
 from policykg.build.lexicon import Lexicon, load_lexicon
-from policykg.build.mentions import Mention, MentionFinder
-from policykg.build.relations import article_context, extract_relations
+from policykg.build.mentions import Mention, MentionFinder, Sentence
+from policykg.build.relations import Context, RelationCollector, article_context, extract_relations
 from policykg.build.segment import make_segmenter
 from policykg.graph.model import Article, ArticleGraph, Entity
 
@@ -49,23 +54,39 @@ def _authority(rule: str) -> int:
 class ExtractorConfig:
     segmenter: str = "rjieba"
     min_confidence: float = 0.0
+    rules_only: bool = False        #: build without the learned model
+    model_path: str | None = None   #: the model file; None = the shipped one
 
 
-def extractor_version(segmenter: str = "rjieba", *, lexicon: Lexicon | None = None) -> str:
+@dataclass(frozen=True)
+class Analysis:
+    """What the mention and relation stages found in one article (before entities)."""
+
+    sentences: list[Sentence]
+    mentions: list[list[Mention]]
+    context: Context
+    rules: RelationCollector
+
+
+def extractor_version(segmenter: str = "rjieba", *, lexicon: Lexicon | None = None,
+                      model: str = "rules-only") -> str:
     """The version of the extraction an :class:`Extractor` with ``segmenter`` does:
-    changes whenever the lexicons or the rules change (without building one).
+    changes whenever the lexicons, the rules or the model (its digest) change.
 
-    >>> extractor_version("jieba") == Extractor(ExtractorConfig(segmenter="jieba")).version
+    >>> extractor_version("jieba", model=read_model().digest) == Extractor(ExtractorConfig(segmenter="jieba")).version
     True
     """
-    return f"{RULES_VERSION}-{(lexicon or load_lexicon()).version}-{segmenter}"
+    return f"{RULES_VERSION}-{(lexicon or load_lexicon()).version}-{segmenter}-{model}"
 
 
 class Extractor:
     """Holds the lexicon and the segmenter; :meth:`extract` is pure per article."""
 
-    def __init__(self, config: ExtractorConfig | None = None, *, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, config: ExtractorConfig | None = None, *, lexicon: Lexicon | None = None,
+                 model: LearnedModel | None = None) -> None:
         self.config = config or ExtractorConfig()
+        #: ``model`` given (cross-validation) wins over the configured file
+        self.model = model if model is not None or self.config.rules_only else read_model(self.config.model_path)
         self.lexicon = lexicon or load_lexicon()
         self.segmenter = make_segmenter(self.config.segmenter, words=self.lexicon.jieba_words())
         self._parents = {label: e.parent for label, e in self.lexicon.place_by_label.items()
@@ -82,19 +103,46 @@ class Extractor:
     @property
     def version(self) -> str:
         """Changes whenever the lexicons or the rules change."""
-        return extractor_version(self.config.segmenter, lexicon=self.lexicon)
+        return extractor_version(self.config.segmenter, lexicon=self.lexicon,
+                                 model=self.model.digest if self.model else "rules-only")
 
-    def extract(self, article: Article) -> ArticleGraph:
+    def analyse(self, article: Article, *, extra: Callable[..., list[list[Mention]]] | None = None) -> Analysis:
+        """Mentions (the model's spans added) and the rules' relations of ``article``;
+        ``extra(sentences, mentions, enumerations)`` replaces the model's spans (training)."""
         finder = MentionFinder(self.lexicon, self.segmenter)
         sentences, mentions = finder.find(article.paragraphs, article.paragraph_offsets)
+        if extra is None and self.model is not None:
+            heads = self.lexicon.head_index[0]
+            mentions = self.model.add_mentions(sentences, mentions, finder.enumerations, heads,
+                                               threshold=max(self.model.entity_threshold,
+                                                             self.config.min_confidence))
+        elif extra is not None:
+            mentions = extra(sentences, mentions, finder.enumerations)
         named = dict.fromkeys(m.label for ms in mentions for m in ms
                               if m.label and not {"Strategy", "Region", "Mechanism"}.isdisjoint(m.types))
         name_places = {label: finder.leading_compound(label) for label in named}
         ctx = article_context(article.id, sentences, mentions, finder.linkages,
                               self._parents, self._members, finder.enumerations,
                               {k: v for k, v in name_places.items() if v}, self._cities)
-        rc = extract_relations(sentences, mentions, ctx, text=article.text)
-        relations = rc.relations(min_confidence=self.config.min_confidence)
+        return Analysis(sentences, mentions, ctx, extract_relations(sentences, mentions, ctx, text=article.text))
+
+    def candidates(self, a: Analysis) -> list[Candidate]:
+        """The learned part's candidate pairs of every sentence of ``a``."""
+        fired = fired_rules(a.rules.relations())
+        topics = frozenset(filter(None, (a.context.article_topic, *a.context.paragraph_topics.values())))
+        return [c for sent, ms in zip(a.sentences, a.mentions)
+                for c in candidates(sent, ms, cities=self._cities, enumerations=a.context.enumerations,
+                                    topics=topics, fired=fired)]
+
+    def extract(self, article: Article) -> ArticleGraph:
+        a = self.analyse(article)
+        sentences, mentions = a.sentences, a.mentions
+        relations = a.rules.relations(min_confidence=self.config.min_confidence)
+        if self.model is not None and self.model.relation_threshold <= 1.0:  # > 1: keeps none
+            learned = self.model.relations(self.candidates(a), article.id,
+                                           known=[(r.subject, r.predicate, r.object) for r in relations],
+                                           min_confidence=self.config.min_confidence)
+            relations = sorted([*relations, *learned], key=lambda r: (r.subject, r.predicate, r.object))
         entities, counts = self._entities(article, [m for ms in mentions for m in ms])
         labels = {e.label for e in entities}
         # a relation end that is no entity (e.g. a place only named by a compound) becomes one

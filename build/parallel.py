@@ -40,6 +40,8 @@ class WorkerConfig:
     min_confidence: float = 0.0
     validate: bool = True
     shacl_engine: str = "fast"      #: graph.validate.ENGINES
+    rules_only: bool = False        #: without the learned model (ontology/models/learned.json)
+    model_path: str | None = None   #: another model file than the shipped one
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,9 @@ def init_worker(config: WorkerConfig) -> None:
 
     if _config != config or _extractor is None:
         _extractor = Extractor(ExtractorConfig(segmenter=config.segmenter,
-                                               min_confidence=config.min_confidence))
+                                               min_confidence=config.min_confidence,
+                                               rules_only=config.rules_only,
+                                               model_path=config.model_path))
         _config = config
 
 
@@ -178,8 +182,10 @@ class Workers:
         if self._pool is None:
             return local_extractor(self.config).version
         from policykg.build.extract import extractor_version
+        from policykg.build.learn import read_model
 
-        return extractor_version(self.config.segmenter)
+        model = "rules-only" if self.config.rules_only else read_model(self.config.model_path).digest
+        return extractor_version(self.config.segmenter, model=model)
 
     def map(self, items: Iterable[Any]) -> Iterator[Any]:
         """:func:`process_article` of every Article in ``items`` (other items pass

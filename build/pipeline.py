@@ -110,6 +110,8 @@ class BuildOptions:
     cluster: str | None = None
     incremental: bool = True        #: reuse unchanged articles of the previous build in ``out``
     wait: float = 60.0              #: seconds to wait for another build's lock
+    rules_only: bool = False        #: build without the learned model
+    model_path: str | None = None   #: model file other than the shipped one (`policykg train --out`)
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,8 @@ def _build_locked(paths: Sequence[Path], *, out: Path, options: BuildOptions,
 def _executor(options: BuildOptions) -> Executor:
     """Where the articles are extracted: this machine's processes or a Dask cluster."""
     config = WorkerConfig(segmenter=options.segmenter, min_confidence=options.min_confidence,
-                          validate=options.validate, shacl_engine=options.shacl_engine)
+                          validate=options.validate, shacl_engine=options.shacl_engine,
+                          rules_only=options.rules_only, model_path=options.model_path)
     if options.cluster is None:
         return Workers(config, jobs=options.jobs)
     from policykg.build.cluster import ClusterWorkers
