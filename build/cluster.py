@@ -31,8 +31,8 @@ from importlib.metadata import PackageNotFoundError, version as package_version
 from typing import Any
 
 from policykg.build.parallel import (
-    ArticleFailed, ArticleResult, ClusterError, WorkerConfig, init_worker, map_ordered,
-    process_article,
+    ArticleFailed, ArticleResult, ClusterError, WorkerConfig, config_version, init_worker,
+    map_ordered, process_article,
 )
 from policykg.graph.model import Article
 
@@ -65,16 +65,16 @@ def _package_version() -> str:
         return "unknown"
 
 
-def worker_identity(segmenter: str) -> Identity:
-    """This process's :class:`Identity` for ``segmenter``.
+def worker_identity(config: WorkerConfig) -> Identity:
+    """This process's :class:`Identity` for ``config`` (its extractor key includes the
+    learned model's digest: a worker with another model file is another extractor).
 
-    >>> worker_identity("rjieba") == worker_identity("rjieba")
+    >>> worker_identity(WorkerConfig()) == worker_identity(WorkerConfig())
     True
     """
-    from policykg.build.extract import extractor_version
     from policykg.build.state import code_version
 
-    return Identity(_package_version(), f"{extractor_version(segmenter)}+{code_version()}")
+    return Identity(_package_version(), f"{config_version(config)}+{code_version()}")
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def run_article(article: Article, config: WorkerConfig,
     policykg as the client's (once per process)."""
     global _checked
     if _checked != expected:
-        mine = worker_identity(config.segmenter)
+        mine = worker_identity(config)
         if mine != expected:
             from distributed import get_worker
 
@@ -115,7 +115,7 @@ class ClusterWorkers:
                  window: int = 4) -> None:
         self.config, self.address, self.window = config, address, window
         self.n_workers = workers or os.cpu_count() or 1
-        self.identity = worker_identity(config.segmenter)
+        self.identity = worker_identity(config)
         self._client: Any = None
         self._cluster: Any = None
         self._token = uuid.uuid4().hex[:12]    # keys of this build's tasks, unique per build
@@ -163,7 +163,7 @@ class ClusterWorkers:
             raise ClusterError(
                 f"{self.address}: no Dask worker connected within {WORKER_WAIT:g} s; start "
                 f"workers with `dask worker {self.address}` on the machines") from None
-        found = self._client.run(worker_identity, self.config.segmenter, on_error="return")
+        found = self._client.run(worker_identity, self.config, on_error="return")
         for worker, got in sorted(found.items()):
             if isinstance(got, BaseException):
                 raise ClusterError(
@@ -179,9 +179,7 @@ class ClusterWorkers:
                 f"{self.identity.describe()}; install the same version on every worker")
 
     def version(self) -> str:
-        from policykg.build.extract import extractor_version
-
-        return extractor_version(self.config.segmenter)
+        return config_version(self.config)
 
     def map(self, items: Iterable[Any]) -> Iterator[Any]:
         client, counter = self._client, iter(range(1 << 62))

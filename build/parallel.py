@@ -94,6 +94,16 @@ class Executor(Protocol):
         ...
 
 
+def config_version(config: WorkerConfig) -> str:
+    """The version of the extraction ``config`` asks for (segmenter, lexicons, rules and
+    the model's digest), worked out without building an Extractor."""
+    from policykg.build.extract import extractor_version
+    from policykg.build.learn import read_model
+
+    model = "rules-only" if config.rules_only else read_model(config.model_path).digest
+    return extractor_version(config.segmenter, model=model)
+
+
 _extractor: Any = None
 _config: WorkerConfig | None = None
 
@@ -181,11 +191,7 @@ class Workers:
         lexicon they load, so that the build reads articles while they start."""
         if self._pool is None:
             return local_extractor(self.config).version
-        from policykg.build.extract import extractor_version
-        from policykg.build.learn import read_model
-
-        model = "rules-only" if self.config.rules_only else read_model(self.config.model_path).digest
-        return extractor_version(self.config.segmenter, model=model)
+        return config_version(self.config)
 
     def map(self, items: Iterable[Any]) -> Iterator[Any]:
         """:func:`process_article` of every Article in ``items`` (other items pass

@@ -27,6 +27,8 @@ from typer.testing import CliRunner  # noqa: E402
 
 from policykg.build.cli import app  # noqa: E402
 from policykg.build.cluster import worker_identity  # noqa: E402
+from policykg.build.learn import read_model  # noqa: E402
+from policykg.build.parallel import WorkerConfig  # noqa: E402
 from policykg.build.parallel import ClusterError  # noqa: E402
 from policykg.build.pipeline import BuildOptions, build_corpus  # noqa: E402
 
@@ -152,7 +154,7 @@ def test_a_worker_of_another_version_is_refused(tmp_path: Path,
                          options=BuildOptions(views=False, cluster=address))
     finally:
         client.run(_pretend_version, None, workers=[workers[0]])
-    me = worker_identity("rjieba")
+    me = worker_identity(WorkerConfig())
     assert str(e.value) == (
         f"{address}: worker {workers[0]} runs policykg 9.9.9 (extractor {me.extractor}), this "
         f"build needs policykg {me.version} (extractor {me.extractor}); install the same "
@@ -189,3 +191,12 @@ def test_bad_cluster_options_are_refused(tmp_path: Path, args: list[str], messag
     assert res.exit_code == 2
     assert res.output.replace("\n", "") == message
     assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_with_another_model_is_another_extractor() -> None:
+    """The identity the workers must match names the learned model: a rules-only
+    worker (or one with another model file) is refused like another version."""
+    shipped, rules_only = worker_identity(WorkerConfig()), worker_identity(WorkerConfig(rules_only=True))
+    assert shipped.version == rules_only.version
+    assert shipped.extractor != rules_only.extractor
+    assert shipped.extractor.split("+")[0].endswith(read_model().digest)
