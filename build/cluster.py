@@ -129,9 +129,18 @@ class ClusterWorkers:
                 "pip install 'policykg[cluster]' (on this machine and every worker)") from None
         try:
             if self.address == "local":
-                self._cluster = LocalCluster(
-                    n_workers=self.n_workers, threads_per_worker=1, processes=True,
-                    dashboard_address=None, silence_logs=logging.ERROR)
+                # LocalCluster's nannies set their workers' environment (OMP_NUM_THREADS=1,
+                # OPENBLAS_NUM_THREADS=1, PYTHONHASHSEED …) in this process's os.environ;
+                # it must not leak into the caller (a notebook; `policykg train` run later
+                # from it gave other bytes with one BLAS thread)
+                environ = dict(os.environ)
+                try:
+                    self._cluster = LocalCluster(
+                        n_workers=self.n_workers, threads_per_worker=1, processes=True,
+                        dashboard_address=None, silence_logs=logging.ERROR)
+                finally:
+                    os.environ.clear()
+                    os.environ.update(environ)
                 self._client = Client(self._cluster, timeout=CONNECT_TIMEOUT)
             else:
                 self._client = Client(self.address, timeout=CONNECT_TIMEOUT)

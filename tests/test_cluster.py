@@ -59,12 +59,18 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[tuple[str, Client]]:
-    """Two worker processes; a task whose workers died twice fails (KilledWorker)."""
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
-            LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                         dashboard_address=None, silence_logs=logging.CRITICAL) as lc, \
-            Client(lc) as client:
-        yield lc.scheduler_address, client
+    """Two worker processes; a task whose workers died twice fails (KilledWorker). The
+    nannies set their workers' environment in os.environ: restored for the later tests."""
+    environ = dict(os.environ)
+    try:
+        with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
+                LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                             dashboard_address=None, silence_logs=logging.CRITICAL) as lc, \
+                Client(lc) as client:
+            yield lc.scheduler_address, client
+    finally:
+        os.environ.clear()
+        os.environ.update(environ)
 
 
 def _killer(marker: Path | None) -> WorkerPlugin:
@@ -89,10 +95,13 @@ def _killer(marker: Path | None) -> WorkerPlugin:
 
 def test_cluster_local_writes_the_bytes_of_jobs_1(tmp_path: Path, baseline: Path) -> None:
     out = tmp_path / "out"
+    environ = dict(os.environ)
     res = CliRunner().invoke(app, ["build", *map(str, CORPUS), "--out", str(out), "--no-views",
                                    "--cluster", "local", "--jobs", "2", "--quiet"])
     assert res.exit_code == 0, res.output
     assert _bytes(out) == _bytes(baseline)
+    # the LocalCluster's worker environment (OMP_NUM_THREADS=1 …) stays out of the caller's
+    assert dict(os.environ) == environ
 
 
 def test_a_killed_worker_s_article_runs_again_elsewhere(tmp_path: Path, baseline: Path,
