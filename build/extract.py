@@ -136,7 +136,7 @@ class Extractor:
 
     def extract(self, article: Article) -> ArticleGraph:
         a = self.analyse(article)
-        sentences, mentions = a.sentences, a.mentions
+        mentions = a.mentions
         relations = a.rules.relations(min_confidence=self.config.min_confidence)
         if self.model is not None and self.model.relation_threshold <= 1.0:  # > 1: keeps none
             learned = self.model.relations(self.candidates(a), article.id,

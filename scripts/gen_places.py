@@ -10,7 +10,6 @@ import csv
 import importlib.metadata
 import importlib.resources
 import io
-import re
 import sys
 from pathlib import Path
 
